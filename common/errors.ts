@@ -1,0 +1,43 @@
+// Stable error types: the `type` of every ApplicationFailure this system raises. Workflows list the
+// non-retryable ones where activities are proxied; clients and the CLI match on them.
+
+/** The provider is down, slow, or answered 5xx / dropped the connection: try again later. */
+export const PROVIDER_UNAVAILABLE = 'ProviderUnavailable';
+/** The provider throttled us; the failure carries the provider's retry hint as nextRetryDelay. */
+export const PROVIDER_RATE_LIMITED = 'ProviderRateLimited';
+/** The provider refused the request as invalid (400/422, WHMCS `result: error`). */
+export const PROVIDER_REJECTED = 'ProviderRejected';
+/** The account, service, order or bundle does not exist at the provider. */
+export const PROVIDER_NOT_FOUND = 'ProviderNotFound';
+/** The subscription cannot be cancelled in its current state (e.g. Payway 409). */
+export const PROVIDER_CONFLICT = 'ProviderConflict';
+/** Our credentials were refused even after a fresh token. */
+export const PROVIDER_AUTH_FAILED = 'ProviderAuthFailed';
+/** The provider answered something its documentation does not allow. */
+export const PROVIDER_PROTOCOL_ERROR = 'ProviderProtocolError';
+/** The worker has no base URL or credentials for this provider. */
+export const PROVIDER_NOT_CONFIGURED = 'ProviderNotConfigured';
+/** The provider does not (yet) show the cancellation we submitted. */
+export const NOT_YET_CONFIRMED = 'CancellationNotYetConfirmed';
+/** The request failed validation inside the workflow. */
+export const INVALID_REQUEST = 'InvalidRequest';
+/** The billing period end could not be found (neither in the request nor at the provider). */
+export const PERIOD_END_UNKNOWN = 'PeriodEndUnknown';
+
+export const NON_RETRYABLE_PROVIDER_ERRORS = [
+  PROVIDER_REJECTED,
+  PROVIDER_NOT_FOUND,
+  PROVIDER_CONFLICT,
+  PROVIDER_AUTH_FAILED,
+  PROVIDER_NOT_CONFIGURED,
+  INVALID_REQUEST,
+  PERIOD_END_UNKNOWN,
+];
+
+/** Details attached to every provider failure, for the result's `error` and the Web UI. */
+export interface ProviderErrorDetails {
+  provider: string;
+  status?: number;
+  providerCode?: string;
+  field?: string;
+}
