@@ -113,3 +113,5 @@ export type CancellationRequestInput = z.input<typeof CancellationRequestSchema>
 export type CancellationRequest = z.output<typeof CancellationRequestSchema>;
 export type Timing = CancellationRequest['timing'];
 export type TargetOf<P extends Provider> = Extract<CancellationRequest, { provider: P }>['target'];
+
+export const RescheduleSchema = z.strictObject({ at: IsoDateTime });

@@ -1,0 +1,345 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { bearerToken, Simulator, type SimRequest, type SimResponse } from './framework';
+
+// Plays Payway's (Tulo) account API as documented (shared/seeds/002, shared/PROVIDERS.md): client
+// credentials token with scopes, PUT accounts/cancel_product, userproducts and cancellation_reasons
+// reads, the reactivate endpoint, and JSON errors `{code, field?, message}`.
+// Where the docs are silent the simulator makes an assumption, marked "Not documented" below.
+
+export type PaywayState = 'active' | 'cancelled' | 'deactivated';
+export interface PaywayUserProduct {
+  id: string;
+  product_code: string;
+  valid_from: string;
+  valid_to: string | null;
+  provision_service: string;
+  subscription_type: string;
+  state: PaywayState;
+  has_pending_change_request: boolean;
+  /** PAP package administration setting; Payway does not show it in userproducts. */
+  packageAllowsCancellation: boolean;
+}
+export interface PaywayAccount {
+  id: string;
+  userProducts: PaywayUserProduct[];
+}
+export interface PaywayReason {
+  id: string;
+  name: string;
+  code: string;
+  integration_code: string | null;
+  visible_to_end_customer: boolean;
+  internal: boolean;
+}
+export interface PaywayCancellation {
+  accountId: string;
+  userProductId: string;
+  /** null: Payway's default reason applied. */
+  cancellationReasonId: string | null;
+  at: string;
+}
+export interface PaywaySimulatorOptions {
+  clientId: string;
+  clientSecret: string;
+  now?: () => Date;
+  tokenTtlSeconds?: number;
+}
+
+export type UserProductInput = Partial<PaywayUserProduct> & { id: string };
+export type ReasonInput = Partial<PaywayReason> & { id: string };
+
+const ACCOUNT_ID = /^[a-f\d]{24}$/i;
+// The documented message prints the pattern without its `i` flag, although the check ignores case.
+export const INVALID_ID_MESSAGE = 'Parameter must match format (/^[a-f\\d]{24}$/)';
+const SCOPES = {
+  accountRead: '/external/account/r',
+  accountWrite: '/external/account/w',
+  subscriptionSystemWrite: '/external/subscription_system/w',
+};
+
+const SeedSchema = z.object({
+  accounts: z
+    .array(z.object({ id: z.string(), userProducts: z.array(z.looseObject({ id: z.string() })).default([]) }))
+    .default([]),
+  reasons: z.array(z.looseObject({ id: z.string() })).default([]),
+});
+
+interface Token {
+  scopes: Set<string>;
+  expiresAt: number;
+}
+
+type Params = Record<string, unknown>;
+
+export class PaywaySimulator extends Simulator {
+  readonly accounts = new Map<string, PaywayAccount>();
+  readonly reasons = new Map<string, PaywayReason>();
+  /** Every cancellation applied, in order: a retried request must not add a second one. */
+  readonly cancellations: PaywayCancellation[] = [];
+  /** Scopes asked for at the token endpoint, one entry per token issued. */
+  readonly issuedScopes: string[][] = [];
+  private readonly tokens = new Map<string, Token>();
+
+  constructor(private readonly opts: PaywaySimulatorOptions) {
+    super({
+      name: 'payway',
+      // Not documented: Payway publishes no rate limits. Assume the usual 429 with Retry-After seconds.
+      rateLimited: (seconds) =>
+        this.error(429, 'rate_limited', 'Rate limit exceeded', undefined, {
+          'Retry-After': String(Math.ceil(seconds)),
+        }),
+      seed: (state) => this.seed(state),
+      dumpState: () => this.dumpState(),
+      resetState: () => this.resetState(),
+    });
+    this.route('POST', '/api/authorization/access_token', (r) => this.issueToken(r));
+    this.route('PUT', '/external/api/v1/accounts/cancel_product', (r) =>
+      this.authed(r, SCOPES.accountWrite, () => this.cancelProduct(r)),
+    );
+    this.route('GET', '/external/api/v1/userproducts/:accountId', (r) =>
+      this.authed(r, SCOPES.accountRead, () => this.userProducts(r.params.accountId ?? '')),
+    );
+    this.route('GET', '/external/api/v1/cancellation_reasons', (r) =>
+      this.authed(r, SCOPES.accountRead, () => ({
+        status: 200,
+        body: { items: [...this.reasons.values()] },
+      })),
+    );
+    this.route(
+      'PUT',
+      '/external/api/v1/subscription_system/reactivate_payway_provisioned_subscription',
+      (r) => this.authed(r, SCOPES.subscriptionSystemWrite, () => this.reactivate(r)),
+    );
+  }
+
+  addAccount(id: string, userProducts: UserProductInput[] = []): PaywayAccount {
+    const account = this.accounts.get(id) ?? { id, userProducts: [] };
+    this.accounts.set(id, account);
+    userProducts.forEach((p) => this.addUserProduct(id, p));
+    return account;
+  }
+
+  /** Adds (or replaces) a user product; the account is created if needed. Defaults: a cancellable tulo subscription. */
+  addUserProduct(accountId: string, product: UserProductInput): PaywayUserProduct {
+    const account = this.accounts.get(accountId) ?? this.addAccount(accountId);
+    const now = this.now().getTime();
+    const full: PaywayUserProduct = {
+      product_code: 'digital',
+      valid_from: new Date(now - 5 * 86_400_000).toISOString(),
+      valid_to: new Date(now + 25 * 86_400_000).toISOString(),
+      provision_service: 'tulo',
+      subscription_type: 'recurring',
+      state: 'active',
+      has_pending_change_request: false,
+      packageAllowsCancellation: true,
+      ...product,
+    };
+    account.userProducts = [...account.userProducts.filter((p) => p.id !== product.id), full];
+    return full;
+  }
+
+  addReason(reason: ReasonInput): PaywayReason {
+    const full: PaywayReason = {
+      name: reason.id,
+      code: reason.id,
+      integration_code: null,
+      visible_to_end_customer: true,
+      internal: false,
+      ...reason,
+    };
+    this.reasons.set(full.id, full);
+    return full;
+  }
+
+  userProduct(accountId: string, userProductId: string): PaywayUserProduct | undefined {
+    return this.accounts.get(accountId)?.userProducts.find((p) => p.id === userProductId);
+  }
+
+  /** Makes every issued token unknown to the API, as if they had all run out. */
+  expireTokens(): void {
+    for (const t of this.tokens.values()) t.expiresAt = 0;
+  }
+
+  resetState(): void {
+    this.accounts.clear();
+    this.reasons.clear();
+    this.cancellations.length = 0;
+    this.issuedScopes.length = 0;
+    this.tokens.clear();
+  }
+
+  dumpState() {
+    return {
+      accounts: [...this.accounts.values()],
+      reasons: [...this.reasons.values()],
+      cancellations: this.cancellations,
+    };
+  }
+
+  /** `{accounts: [{id, userProducts: [...]}], reasons: [...]}`, merged into the current state. */
+  private seed(state: unknown): void {
+    const parsed = SeedSchema.parse(state);
+    parsed.accounts.forEach((a) => this.addAccount(a.id, a.userProducts as UserProductInput[]));
+    parsed.reasons.forEach((r) => this.addReason(r as ReasonInput));
+  }
+
+  private now(): Date {
+    return this.opts.now?.() ?? new Date();
+  }
+
+  private error(
+    status: number,
+    code: string,
+    message: string,
+    field?: string,
+    headers?: Record<string, string>,
+  ) {
+    return {
+      status,
+      body: { code, ...(field !== undefined && { field }), message },
+      ...(headers && { headers }),
+    } satisfies SimResponse;
+  }
+
+  private issueToken(r: SimRequest): SimResponse {
+    if (!r.contentType.startsWith('application/x-www-form-urlencoded'))
+      return this.error(
+        400,
+        'invalid_content_type_error',
+        'Content-Type must be application/x-www-form-urlencoded',
+      );
+    const form = (r.body ?? {}) as Record<string, string>;
+    // Not documented: the error codes of the token endpoint. Assume OAuth-like codes in Payway's error shape.
+    if (form.grant_type !== 'none')
+      return this.error(400, 'unsupported_grant_type', 'grant_type must be none', 'grant_type');
+    if (form.client_id !== this.opts.clientId || form.client_secret !== this.opts.clientSecret)
+      return this.error(401, 'invalid_client', 'Client authentication failed');
+    const scopes = (form.scope ?? '').split(' ').filter(Boolean);
+    this.issuedScopes.push(scopes);
+    const token = randomBytes(24).toString('hex');
+    const ttl = this.opts.tokenTtlSeconds ?? 3600;
+    this.tokens.set(token, { scopes: new Set(scopes), expiresAt: this.now().getTime() + ttl * 1000 });
+    return {
+      status: 200,
+      body: { access_token: token, token_type: 'bearer', expires_in: ttl, scope: scopes.join(' ') },
+    };
+  }
+
+  private authed(r: SimRequest, scope: string, handler: () => SimResponse): SimResponse {
+    const token = bearerToken(r);
+    const t = token ? this.tokens.get(token) : undefined;
+    // Not documented: the codes of auth errors. Assume 401 for a missing or dead token, 403 for a missing scope.
+    if (!t) return this.error(401, 'unauthorized', 'Missing or invalid access token');
+    if (this.now().getTime() >= t.expiresAt)
+      return this.error(401, 'unauthorized', 'Access token has expired');
+    if (!t.scopes.has(scope))
+      return this.error(403, 'insufficient_scope', `Access token lacks scope ${scope}`);
+    return handler();
+  }
+
+  /** The documented request checks, in the order a JSON API applies them. */
+  private jsonParams(r: SimRequest, allowed: string[]): Params | SimResponse {
+    if (!r.contentType.startsWith('application/json'))
+      return this.error(
+        400,
+        'invalid_content_type_error',
+        "The request's Content-Type header isn't set to application/json",
+      );
+    if (r.body === undefined && r.rawBody.trim() !== '')
+      return this.error(400, 'json_parser_error', 'The request body could not be parsed as valid json');
+    const body = r.body ?? {};
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      return this.error(400, 'json_parser_error', 'The request body must be a JSON object');
+    const unknown = Object.keys(body).find((k) => !allowed.includes(k));
+    if (unknown) return this.error(400, 'unknown_parameter', 'Unknown parameter', unknown);
+    return body as Params;
+  }
+
+  /** Not documented: the answer to a missing or non-string parameter. Assume invalid_parameter. */
+  private stringParam(p: Params, field: string, required: boolean): string | SimResponse | undefined {
+    const v = p[field];
+    if (v === undefined && !required) return undefined;
+    if (typeof v !== 'string' || v === '')
+      return this.error(400, 'invalid_parameter', 'Parameter is required', field);
+    return v;
+  }
+
+  private cancelProduct(r: SimRequest): SimResponse {
+    const p = this.jsonParams(r, ['id', 'user_product_id', 'cancellation_reason_id']);
+    if (isResponse(p)) return p;
+    const id = this.stringParam(p, 'id', true);
+    const userProductId = this.stringParam(p, 'user_product_id', true);
+    const reasonId = this.stringParam(p, 'cancellation_reason_id', false);
+    for (const v of [id, userProductId, reasonId]) if (isResponse(v)) return v;
+    const accountId = id as string;
+    if (!ACCOUNT_ID.test(accountId)) return this.error(400, 'invalid_parameter', INVALID_ID_MESSAGE, 'id');
+    if (typeof reasonId === 'string' && !this.reasons.has(reasonId))
+      return this.error(400, 'invalid_parameter', 'Unknown cancellation reason', 'cancellation_reason_id');
+
+    const account = this.accounts.get(accountId);
+    if (!account) return this.error(404, 'not_found', 'The account could not be found');
+    const product = account.userProducts.find((u) => u.id === userProductId);
+    if (!product) return this.error(404, 'not_found', 'The user product could not be found');
+    if (product.provision_service !== 'tulo')
+      return this.error(
+        409,
+        'user_product_not_tulo_provisioned',
+        'The user product is not provisioned by Tulo',
+      );
+    // Not documented: the codes below. The preconditions are documented, their error answers are not.
+    if (!product.packageAllowsCancellation)
+      return this.error(
+        409,
+        'package_does_not_allow_cancellation',
+        'The package does not allow cancellation',
+      );
+    if (product.subscription_type === 'limited')
+      return this.error(409, 'user_product_not_recurring', 'The user product is not recurring');
+    // Not documented: a second cancel. Assume Payway refuses it, as a state conflict.
+    if (product.state === 'cancelled')
+      return this.error(409, 'user_product_already_cancelled', 'The user product is already cancelled');
+    if (product.state !== 'active')
+      return this.error(409, 'user_product_not_active', `The user product is ${product.state}`);
+
+    product.state = 'cancelled';
+    this.cancellations.push({
+      accountId,
+      userProductId: product.id,
+      cancellationReasonId: (reasonId as string | undefined) ?? null,
+      at: this.now().toISOString(),
+    });
+    return { status: 200, body: { id: product.id } };
+  }
+
+  private userProducts(accountId: string): SimResponse {
+    if (!ACCOUNT_ID.test(accountId)) return this.error(400, 'invalid_parameter', INVALID_ID_MESSAGE, 'id');
+    const account = this.accounts.get(accountId);
+    if (!account) return this.error(404, 'not_found', 'The account could not be found');
+    const items = account.userProducts.map(({ packageAllowsCancellation: _hidden, ...shown }) => shown);
+    return { status: 200, body: { items } };
+  }
+
+  private reactivate(r: SimRequest): SimResponse {
+    const p = this.jsonParams(r, ['account_id', 'user_product_id']);
+    if (isResponse(p)) return p;
+    const accountId = this.stringParam(p, 'account_id', true);
+    const userProductId = this.stringParam(p, 'user_product_id', true);
+    for (const v of [accountId, userProductId]) if (isResponse(v)) return v;
+    if (!ACCOUNT_ID.test(accountId as string))
+      return this.error(400, 'invalid_parameter', INVALID_ID_MESSAGE, 'account_id');
+    const product = this.userProduct(accountId as string, userProductId as string);
+    if (!product) return this.error(404, 'not_found', 'The user product could not be found');
+    // Only a cancelled product can come back; a deactivated one has already ended.
+    if (product.state !== 'cancelled')
+      return this.error(409, 'user_product_not_cancelled', `The user product is ${product.state}`);
+    product.state = 'active';
+    return { status: 200, body: { id: product.id } };
+  }
+}
+
+function isResponse(v: unknown): v is SimResponse {
+  return (
+    typeof v === 'object' && v !== null && 'status' in v && typeof (v as SimResponse).status === 'number'
+  );
+}

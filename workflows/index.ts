@@ -1,0 +1,1 @@
+export { cancelSubscription } from './cancellation';
