@@ -36,7 +36,10 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            ...nodeBuiltins.map((name) => ({ name, message: 'Node built-ins are not deterministic: keep them out of workflow code.' })),
+            ...nodeBuiltins.map((name) => ({
+              name,
+              message: 'Node built-ins are not deterministic: keep them out of workflow code.',
+            })),
             { name: 'got', message: 'HTTP belongs in activities, not workflows.' },
             { name: '@temporalio/activity', message: 'Activity APIs do not run in workflows.' },
             { name: '@temporalio/client', message: 'Use @temporalio/workflow inside workflows.' },
@@ -59,7 +62,10 @@ export default tseslint.config(
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'Math.random is replaced in the sandbox; prefer uuid4() or inputs.' },
+        {
+          selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+          message: 'Math.random is replaced in the sandbox; prefer uuid4() or inputs.',
+        },
       ],
     },
   },

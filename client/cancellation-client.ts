@@ -159,7 +159,9 @@ export class CancellationClient {
   }
 
   /** Stage, schedule, attempts and the last error, from the workflow and from Temporal's view of it. */
-  async status(workflowId: string): Promise<CancellationStatus & { running: boolean; pendingAttempt?: number }> {
+  async status(
+    workflowId: string,
+  ): Promise<CancellationStatus & { running: boolean; pendingAttempt?: number }> {
     const described = await this.describeOrUndefined(workflowId);
     if (!described) throw new CancellationNotFoundError(workflowId);
     const status = await this.handle(workflowId).query(statusQuery);
@@ -180,25 +182,33 @@ export class CancellationClient {
   }
 
   async withdraw(workflowId: string, reason?: string): Promise<CancellationStatus> {
-    return this.update(workflowId, () => this.handle(workflowId).executeUpdate(withdrawUpdate, { args: [{ ...(reason && { reason }) }] }));
+    return this.update(workflowId, () =>
+      this.handle(workflowId).executeUpdate(withdrawUpdate, { args: [{ ...(reason && { reason }) }] }),
+    );
   }
 
   async reschedule(workflowId: string, at: string): Promise<CancellationStatus> {
-    return this.update(workflowId, () => this.handle(workflowId).executeUpdate(rescheduleUpdate, { args: [{ at }] }));
+    return this.update(workflowId, () =>
+      this.handle(workflowId).executeUpdate(rescheduleUpdate, { args: [{ at }] }),
+    );
   }
 
   async expedite(workflowId: string): Promise<CancellationStatus> {
     return this.update(workflowId, () => this.handle(workflowId).executeUpdate(expediteUpdate, { args: [] }));
   }
 
-  private async update(workflowId: string, call: () => Promise<CancellationStatus>): Promise<CancellationStatus> {
+  private async update(
+    workflowId: string,
+    call: () => Promise<CancellationStatus>,
+  ): Promise<CancellationStatus> {
     try {
       return await call();
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new CancellationNotFoundError(workflowId);
       if (err instanceof WorkflowUpdateFailedError) {
         const message = err.cause?.message ?? err.message;
-        if (message.startsWith('invalid ')) throw new InvalidRequestError('at', message, [{ field: 'at', message }]);
+        if (message.startsWith('invalid '))
+          throw new InvalidRequestError('at', message, [{ field: 'at', message }]);
         throw new CancellationStateError(workflowId, message);
       }
       throw err;
@@ -220,7 +230,9 @@ export class CancellationClient {
   }
 
   /** Visibility query over the search attributes. */
-  async list(filter: { stage?: Stage; provider?: string; limit?: number } = {}): Promise<ListedCancellation[]> {
+  async list(
+    filter: { stage?: Stage; provider?: string; limit?: number } = {},
+  ): Promise<ListedCancellation[]> {
     const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
     if (filter.stage) clauses.push(`${SA_STAGE.name} = '${filter.stage.replace(/'/g, '')}'`);
     if (filter.provider) clauses.push(`${SA_PROVIDER.name} = '${filter.provider.replace(/'/g, '')}'`);
@@ -248,6 +260,7 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
 }
 
 function timingLabel(t: { mode: string; deferTo?: string }): string {
-  if (t.mode === 'end-of-billing-period') return `end of billing period, deferred by ${t.deferTo ?? 'orchestrator'}`;
+  if (t.mode === 'end-of-billing-period')
+    return `end of billing period, deferred by ${t.deferTo ?? 'orchestrator'}`;
   return t.mode === 'at' ? 'at a date' : 'immediately';
 }

@@ -24,12 +24,10 @@ export type ReasonCode = z.infer<typeof ReasonCodeSchema>;
 // Far enough out for any real billing period, near enough to catch a mistyped year.
 const EARLIEST = Date.parse('2000-01-01T00:00:00Z');
 const LATEST = Date.parse('2100-01-01T00:00:00Z');
-const IsoDateTime = z.iso
-  .datetime({ offset: true })
-  .refine((value) => {
-    const ms = Date.parse(value);
-    return ms >= EARLIEST && ms < LATEST;
-  }, 'must be between 2000-01-01 and 2100-01-01');
+const IsoDateTime = z.iso.datetime({ offset: true }).refine((value) => {
+  const ms = Date.parse(value);
+  return ms >= EARLIEST && ms < LATEST;
+}, 'must be between 2000-01-01 and 2100-01-01');
 
 const brmId = (kind: string) =>
   z

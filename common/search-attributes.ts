@@ -5,7 +5,10 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 export const SA_PROVIDER = defineSearchAttributeKey('CancellationProvider', SearchAttributeType.KEYWORD);
 export const SA_STAGE = defineSearchAttributeKey('CancellationStage', SearchAttributeType.KEYWORD);
 export const SA_CUSTOMER_ID = defineSearchAttributeKey('CancellationCustomerId', SearchAttributeType.KEYWORD);
-export const SA_SCHEDULED_FOR = defineSearchAttributeKey('CancellationScheduledFor', SearchAttributeType.DATETIME);
+export const SA_SCHEDULED_FOR = defineSearchAttributeKey(
+  'CancellationScheduledFor',
+  SearchAttributeType.DATETIME,
+);
 export const SA_REQUEST_ID = defineSearchAttributeKey('CancellationRequestId', SearchAttributeType.KEYWORD);
 
 export const ALL_SEARCH_ATTRIBUTES = [SA_PROVIDER, SA_STAGE, SA_CUSTOMER_ID, SA_SCHEDULED_FOR, SA_REQUEST_ID];

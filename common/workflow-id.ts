@@ -34,7 +34,11 @@ export function describeTarget(request: ProviderTarget): string {
       return `Rebilly order ${request.target.orderId}`;
     case 'billing-care': {
       const t = request.target;
-      const what = [t.dealId && `deal ${t.dealId}`, t.serviceId && `service ${t.serviceId}`, t.packageId !== undefined && `package ${t.packageId}`]
+      const what = [
+        t.dealId && `deal ${t.dealId}`,
+        t.serviceId && `service ${t.serviceId}`,
+        t.packageId !== undefined && `package ${t.packageId}`,
+      ]
         .filter(Boolean)
         .join(', ');
       return `Billing Care bundle (${what}) of account ${t.accountId}`;

@@ -129,7 +129,8 @@ export class Simulator {
   /** Requests that reached the API (not the control endpoints), optionally filtered. */
   calls(method?: string, pathIncludes?: string): SimRequest[] {
     return this.requests.filter(
-      (r) => (!method || r.method === method.toUpperCase()) && (!pathIncludes || r.path.includes(pathIncludes)),
+      (r) =>
+        (!method || r.method === method.toUpperCase()) && (!pathIncludes || r.path.includes(pathIncludes)),
     );
   }
 
@@ -241,7 +242,8 @@ export class Simulator {
     const ok = (payload: unknown = { ok: true }) => send(res, { status: 200, body: payload });
     try {
       if (path === '/__sim/requests' && method === 'GET') return ok(this.requests);
-      if (path === '/__sim/requests' && method === 'DELETE') return ok((this.requests.length = 0, { ok: true }));
+      if (path === '/__sim/requests' && method === 'DELETE')
+        return ok(((this.requests.length = 0), { ok: true }));
       if (path === '/__sim/faults' && method === 'POST') {
         const rules = Array.isArray(body) ? body : [body];
         rules.forEach((r) => this.addFault(r as FaultRule));

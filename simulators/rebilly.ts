@@ -71,7 +71,10 @@ export class RebillySimulator extends Simulator {
           'X-RateLimit-Remaining': '0',
         }),
       seed: (state) => this.seed(state),
-      dumpState: () => ({ orders: [...this.orders.values()], cancellations: [...this.cancellations.values()] }),
+      dumpState: () => ({
+        orders: [...this.orders.values()],
+        cancellations: [...this.cancellations.values()],
+      }),
       resetState: () => {
         this.orders.clear();
         this.cancellations.clear();
@@ -82,7 +85,9 @@ export class RebillySimulator extends Simulator {
     this.route('GET', `${base}/order-cancellations/:id`, (r) =>
       this.authed(r, () => {
         const c = this.cancellations.get(r.params.id ?? '');
-        return c ? this.ok(200, c) : this.problem(404, 'Not Found', `OrderCancellation ${r.params.id} not found`);
+        return c
+          ? this.ok(200, c)
+          : this.problem(404, 'Not Found', `OrderCancellation ${r.params.id} not found`);
       }),
     );
     this.route('GET', `${base}/orders/:id`, (r) =>
@@ -121,12 +126,25 @@ export class RebillySimulator extends Simulator {
     };
   }
 
-  private problem(status: number, title: string, detail: string, headers: Record<string, string> = {}, extra = {}) {
+  private problem(
+    status: number,
+    title: string,
+    detail: string,
+    headers: Record<string, string> = {},
+    extra = {},
+  ) {
     return {
       status,
       contentType: 'application/problem+json',
       headers,
-      body: { type: `https://api.rebilly.com/errors/${status}`, title, status, detail, instance: '', ...extra },
+      body: {
+        type: `https://api.rebilly.com/errors/${status}`,
+        title,
+        status,
+        detail,
+        instance: '',
+        ...extra,
+      },
     } satisfies SimResponse;
   }
 
@@ -144,7 +162,13 @@ export class RebillySimulator extends Simulator {
     if (!r.contentType.startsWith('application/json'))
       return this.problem(415, 'Unsupported Media Type', 'Content-Type must be application/json.');
     const invalid = (field: string, message: string) =>
-      this.problem(422, 'Invalid data', 'The request contains invalid data.', {}, { invalidFields: [{ field, message }] });
+      this.problem(
+        422,
+        'Invalid data',
+        'The request contains invalid data.',
+        {},
+        { invalidFields: [{ field, message }] },
+      );
     if (id.length > 50 || !ID.test(id)) return invalid('id', 'This value is not valid.');
     const parsed = PutBody.safeParse(r.body ?? {});
     if (!parsed.success) {

@@ -8,12 +8,18 @@ import { createCancellationWorker } from './worker';
 async function main(): Promise<void> {
   const env = loadProviderEnv();
   const target = temporalTargetFromEnv();
-  const connection = await NativeConnection.connect(target.connectionOptions as Parameters<typeof NativeConnection.connect>[0]);
+  const connection = await NativeConnection.connect(
+    target.connectionOptions as Parameters<typeof NativeConnection.connect>[0],
+  );
   const worker = await createCancellationWorker({
     connection,
     namespace: target.namespace,
     taskQueue: target.taskQueue,
-    deps: { http: createHttpClient({ timeoutMs: env.PROVIDER_HTTP_TIMEOUT_MS }), env, clock: () => new Date() },
+    deps: {
+      http: createHttpClient({ timeoutMs: env.PROVIDER_HTTP_TIMEOUT_MS }),
+      env,
+      clock: () => new Date(),
+    },
   });
   console.log(`worker polling task queue "${target.taskQueue}" in namespace "${target.namespace}"`);
   await worker.run();

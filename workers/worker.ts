@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { type ActivityDeps } from '../activities/deps';
 
@@ -9,7 +9,12 @@ export interface CancellationWorkerOptions {
   deps: ActivityDeps;
   /** A prebuilt bundle (tests and the demo build it once); otherwise bundled from source. */
   workflowBundle?: { code: string } | { codePath: string };
-  tuning?: Partial<Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'>>;
+  tuning?: Partial<
+    Pick<
+      WorkerOptions,
+      'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'
+    >
+  >;
 }
 
 export async function createCancellationWorker(o: CancellationWorkerOptions): Promise<Worker> {
@@ -18,7 +23,9 @@ export async function createCancellationWorker(o: CancellationWorkerOptions): Pr
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     activities: createActivities(o.deps),
-    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(o.workflowBundle
+      ? { workflowBundle: o.workflowBundle }
+      : { workflowsPath: require.resolve('../workflows') }),
     ...o.tuning,
   });
 }

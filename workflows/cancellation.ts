@@ -75,7 +75,8 @@ export async function cancelSubscription(input: unknown): Promise<CancellationRe
     provider,
     stage,
     fingerprint: canonicalJson(request),
-    timing: timing.mode === 'end-of-billing-period' ? `end-of-billing-period (${timing.deferTo})` : timing.mode,
+    timing:
+      timing.mode === 'end-of-billing-period' ? `end-of-billing-period (${timing.deferTo})` : timing.mode,
     ...(scheduledFor && { scheduledFor }),
     attempts,
     ...(lastError && { lastError }),
@@ -141,7 +142,10 @@ export async function cancelSubscription(input: unknown): Promise<CancellationRe
     ]);
   }
 
-  const outcome = (s: CancellationResult['status'], extra: Partial<CancellationResult> = {}): CancellationResult => ({
+  const outcome = (
+    s: CancellationResult['status'],
+    extra: Partial<CancellationResult> = {},
+  ): CancellationResult => ({
     requestId: request.requestId,
     workflowId: info.workflowId,
     provider,
@@ -160,7 +164,10 @@ export async function cancelSubscription(input: unknown): Promise<CancellationRe
         scheduledFor = new Date(timing.periodEnd).toISOString();
       } else {
         setCurrentDetails(`Reading the billing period end of ${what}`);
-        const read = providerActivities(provider, { ...READ_PERIOD_OPTIONS, summary: `read period end of ${what}` });
+        const read = providerActivities(provider, {
+          ...READ_PERIOD_OPTIONS,
+          summary: `read period end of ${what}`,
+        });
         const period = await read.readPeriodEnd(request.target as never);
         scheduledFor = period.periodEnd;
         log.info(`billing period of ${what} ends ${scheduledFor} (${period.source})`);
@@ -201,11 +208,16 @@ export async function cancelSubscription(input: unknown): Promise<CancellationRe
     const submit = providerActivities(provider, { ...SUBMIT_OPTIONS, summary: `cancel ${what}` });
     const receipt = await submit.submit(command as never);
     attempts = receipt.attempt;
-    log.info(`submitted after ${attempts} attempt(s)${receipt.alreadyExisted ? '; the provider already had it' : ''}`);
+    log.info(
+      `submitted after ${attempts} attempt(s)${receipt.alreadyExisted ? '; the provider already had it' : ''}`,
+    );
 
     // --- Confirm --------------------------------------------------------------------------------
     enter('confirming', `Reading ${provider} back until it shows the cancellation of ${what}`);
-    const confirm = providerActivities(provider, { ...CONFIRM_OPTIONS, summary: `confirm cancellation of ${what}` });
+    const confirm = providerActivities(provider, {
+      ...CONFIRM_OPTIONS,
+      summary: `confirm cancellation of ${what}`,
+    });
     const confirmation = await confirm.confirm({
       requestId: request.requestId,
       workflowId: info.workflowId,
@@ -219,7 +231,11 @@ export async function cancelSubscription(input: unknown): Promise<CancellationRe
       submittedAt: receipt.submittedAt,
       confirmedAt: confirmation.confirmedAt,
       ...(effectiveAt && { effectiveAt }),
-      providerReference: { ...receipt.providerReference, ...confirmation.providerReference, state: confirmation.providerState },
+      providerReference: {
+        ...receipt.providerReference,
+        ...confirmation.providerReference,
+        state: confirmation.providerState,
+      },
     });
     enter('completed', `Cancelled at ${provider}: ${confirmation.providerState}`);
     return result;
@@ -227,16 +243,26 @@ export async function cancelSubscription(input: unknown): Promise<CancellationRe
     const error = describeFailure(err);
     lastError = error;
     attempts = Math.max(attempts, error.attempt ?? 0);
-    result = outcome('failed', { error: { type: error.type, message: error.message, ...(error.field && { field: error.field }) } });
+    result = outcome('failed', {
+      error: { type: error.type, message: error.message, ...(error.field && { field: error.field }) },
+    });
     enter('failed', `Failed: ${error.message}`);
     // Fails the run (shown as Failed in the Web UI) while keeping the result shape for the client.
-    throw ApplicationFailure.create({ type: error.type, message: error.message, nonRetryable: true, details: [result] });
+    throw ApplicationFailure.create({
+      type: error.type,
+      message: error.message,
+      nonRetryable: true,
+      details: [result],
+    });
   }
 }
 
 function describeFailure(err: unknown): CancellationError & { attempt?: number } {
   let cause: unknown = err;
-  while (cause instanceof ActivityFailure || (cause instanceof Error && !(cause instanceof ApplicationFailure) && cause.cause)) {
+  while (
+    cause instanceof ActivityFailure ||
+    (cause instanceof Error && !(cause instanceof ApplicationFailure) && cause.cause)
+  ) {
     cause = (cause as Error).cause;
   }
   if (cause instanceof ApplicationFailure) {
@@ -249,7 +275,10 @@ function describeFailure(err: unknown): CancellationError & { attempt?: number }
     };
   }
   if (err instanceof ActivityFailure) {
-    return { type: 'RetriesExhausted', message: `${err.activityType}: ${err.message} (${String(err.retryState)})` };
+    return {
+      type: 'RetriesExhausted',
+      message: `${err.activityType}: ${err.message} (${String(err.retryState)})`,
+    };
   }
   throw err; // not a provider failure: a bug, let Temporal retry the workflow task
 }

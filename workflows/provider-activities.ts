@@ -12,11 +12,11 @@ const PREFIX = {
 
 type Prefix = (typeof PREFIX)[Provider];
 // Compile-time check that every provider registers all three activities under these names.
-type _AllRegistered = [`${Prefix}SubmitCancellation`, `${Prefix}ConfirmCancellation`, `${Prefix}ReadPeriodEnd`] extends [
-  keyof Activities,
-  keyof Activities,
-  keyof Activities,
-]
+type _AllRegistered = [
+  `${Prefix}SubmitCancellation`,
+  `${Prefix}ConfirmCancellation`,
+  `${Prefix}ReadPeriodEnd`,
+] extends [keyof Activities, keyof Activities, keyof Activities]
   ? true
   : never;
 export const allProvidersRegistered: _AllRegistered = true;
@@ -28,7 +28,9 @@ export function providerActivities<P extends Provider>(provider: P, options: Act
   const acts = proxyActivities<Record<string, AnyActivity>>(options);
   const prefix = PREFIX[provider];
   return {
-    submit: acts[`${prefix}SubmitCancellation`] as unknown as (cmd: SubmitCommand<P>) => Promise<AttemptedReceipt>,
+    submit: acts[`${prefix}SubmitCancellation`] as unknown as (
+      cmd: SubmitCommand<P>,
+    ) => Promise<AttemptedReceipt>,
     confirm: acts[`${prefix}ConfirmCancellation`] as unknown as (q: ConfirmQuery<P>) => Promise<Confirmation>,
     readPeriodEnd: acts[`${prefix}ReadPeriodEnd`] as unknown as (t: TargetOf<P>) => Promise<PeriodEnd>,
   };

@@ -44,8 +44,15 @@ function failure(type: string, nonRetryable: boolean, o: HttpOutcome, nextRetryD
  * 5xx and 408 are transient; 429 is transient with the provider's hint; every other 4xx is final.
  */
 export function failureFromHttp(o: HttpOutcome): ApplicationFailure {
-  if (o.status === 429) return failure(PROVIDER_RATE_LIMITED, false, o, Math.max(o.retryAfterMs ?? 1000, 1000));
-  if (o.status >= 500 || o.status === 408) return failure(PROVIDER_UNAVAILABLE, false, o);
+  if (o.status === 429)
+    return failure(PROVIDER_RATE_LIMITED, false, o, Math.max(o.retryAfterMs ?? 1000, 1000));
+  if (o.status >= 500 || o.status === 408)
+    return failure(
+      PROVIDER_UNAVAILABLE,
+      false,
+      o,
+      o.retryAfterMs !== undefined ? Math.max(o.retryAfterMs, 1000) : undefined,
+    );
   if (o.status === 401 || o.status === 403) return failure(PROVIDER_AUTH_FAILED, true, o);
   if (o.status === 404) return failure(PROVIDER_NOT_FOUND, true, o);
   if (o.status === 409) return failure(PROVIDER_CONFLICT, true, o);

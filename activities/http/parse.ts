@@ -13,7 +13,12 @@ export function parseJsonBody<S extends z.ZodType>(
   try {
     json = JSON.parse(response.body);
   } catch {
-    throw protocolFailure(provider, operation, response.statusCode, `body is not JSON: ${snippet(response.body)}`);
+    throw protocolFailure(
+      provider,
+      operation,
+      response.statusCode,
+      `body is not JSON: ${snippet(response.body)}`,
+    );
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {

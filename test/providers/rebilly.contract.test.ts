@@ -47,13 +47,21 @@ describe('Rebilly activities against the Rebilly simulator', () => {
       prorated: false,
       description: 'moving away | requested by system | request req:1',
     });
-    expect(receipt).toMatchObject({ alreadyExisted: false, providerReference: { cancellationId: 'cxl-req~1' } });
+    expect(receipt).toMatchObject({
+      alreadyExisted: false,
+      providerReference: { cancellationId: 'cxl-req~1' },
+    });
     expect(sim.orders.get('ord-1')?.status).toBe('canceled');
   });
 
   test('provider-deferred submit uses at-next-renewal and takes effect at renewalTime', async () => {
-    const receipt = await acts.submitCancellation(command({ effect: 'end-of-period', requestedBy: 'customer' }));
-    expect(sim.calls('PUT')[0]?.body).toMatchObject({ churnTimePolicy: 'at-next-renewal', canceledBy: 'customer' });
+    const receipt = await acts.submitCancellation(
+      command({ effect: 'end-of-period', requestedBy: 'customer' }),
+    );
+    expect(sim.calls('PUT')[0]?.body).toMatchObject({
+      churnTimePolicy: 'at-next-renewal',
+      canceledBy: 'customer',
+    });
     expect(receipt.effectiveAt).toBe('2027-01-01T00:00:00.000Z');
     const confirmation = await acts.confirmCancellation({
       requestId: 'req:1',
@@ -62,7 +70,10 @@ describe('Rebilly activities against the Rebilly simulator', () => {
       effect: 'end-of-period',
       receipt,
     });
-    expect(confirmation).toMatchObject({ providerState: 'order active', effectiveAt: '2027-01-01T00:00:00.000Z' });
+    expect(confirmation).toMatchObject({
+      providerState: 'order active',
+      effectiveAt: '2027-01-01T00:00:00.000Z',
+    });
   });
 
   test('a long request id still gives a valid Rebilly id of at most 50 chars', () => {

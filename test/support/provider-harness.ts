@@ -23,6 +23,16 @@ export async function failureOf(call: () => Promise<unknown>): Promise<Applicati
   throw new Error('expected the call to fail, but it succeeded');
 }
 
-export function detailsOf(f: ApplicationFailure): { provider?: string; status?: number; field?: string; providerCode?: string } {
-  return (f.details?.[0] ?? {}) as { provider?: string; status?: number; field?: string; providerCode?: string };
+export function detailsOf(f: ApplicationFailure): {
+  provider?: string;
+  status?: number;
+  field?: string;
+  providerCode?: string;
+} {
+  return (f.details?.[0] ?? {}) as {
+    provider?: string;
+    status?: number;
+    field?: string;
+    providerCode?: string;
+  };
 }

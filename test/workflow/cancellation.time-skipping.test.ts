@@ -26,7 +26,10 @@ describe('cancellation workflow on the time-skipping server (Rebilly simulator)'
   });
 
   const serverNow = () => env.currentTimeMs();
-  const request = (timing: CancellationRequestInput['timing'], over: Partial<CancellationRequestInput> = {}) => {
+  const request = (
+    timing: CancellationRequestInput['timing'],
+    over: Partial<CancellationRequestInput> = {},
+  ) => {
     const orderId = `ord-${++n}`;
     sim.addOrder({ id: orderId, renewalTime: new Date(Date.now() + 30 * DAY).toISOString() });
     return {
@@ -42,7 +45,8 @@ describe('cancellation workflow on the time-skipping server (Rebilly simulator)'
       } as CancellationRequestInput,
     };
   };
-  const puts = (orderId: string) => sim.calls('PUT').filter((r) => (r.body as { orderId?: string }).orderId === orderId);
+  const puts = (orderId: string) =>
+    sim.calls('PUT').filter((r) => (r.body as { orderId?: string }).orderId === orderId);
 
   test('immediate: submits, confirms and reports the provider reference', async () => {
     const { orderId, input } = request({ mode: 'immediate' });
@@ -70,7 +74,8 @@ describe('cancellation workflow on the time-skipping server (Rebilly simulator)'
     expect(Date.now() - wallStart).toBeLessThan(60_000); // time was skipped, not waited
     const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
     const scheduled = history.events?.find((e) => e.activityTaskScheduledEventAttributes);
-    const scheduledAt = Number(scheduled?.eventTime?.seconds) * 1000 + Math.floor((scheduled?.eventTime?.nanos ?? 0) / 1e6);
+    const scheduledAt =
+      Number(scheduled?.eventTime?.seconds) * 1000 + Math.floor((scheduled?.eventTime?.nanos ?? 0) / 1e6);
     expect(scheduledAt).toBeGreaterThanOrEqual(Date.parse(periodEnd));
   });
 
@@ -109,7 +114,8 @@ describe('cancellation workflow on the time-skipping server (Rebilly simulator)'
     sim.addFault({ method: 'PUT', fault: { kind: 'status', status: 503 }, times: 3 });
     const { workflowId } = await w.client.request(input);
     // wait until the workflow is submitting
-    for (let i = 0; i < 50 && (await w.client.status(workflowId)).stage !== 'submitting'; i++) await env.sleep(1000);
+    for (let i = 0; i < 50 && (await w.client.status(workflowId)).stage !== 'submitting'; i++)
+      await env.sleep(1000);
     const refusal = await w.client.withdraw(workflowId).catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(CancellationStateError);
     expect((refusal as Error).message).toBe('cannot withdraw: the cancellation is already submitting');
