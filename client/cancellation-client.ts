@@ -5,7 +5,9 @@ import {
   WorkflowUpdateFailedError,
   type Connection,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type DataConverter } from '@temporalio/common';
+import { dataConverterFromEnv, idHasherFromEnv } from '../codec/data-converter';
+import { type IdHasher } from '../codec/id-hash';
 import { canonicalJson } from '../common/fingerprint';
 import { type CancellationRequestInput } from '../common/request';
 import { type CancellationResult, type CancellationStatus } from '../common/result';
@@ -54,19 +56,58 @@ export interface ListedCancellation {
 
 const FINGERPRINT_MEMO = 'requestFingerprint';
 
+/** How far ahead a cancellation may be scheduled (the schema's 2100 limit catches typos only). */
+const MAX_SCHEDULE_AHEAD_MS = 5 * 366 * 24 * 3_600_000;
+const MAX_WITHDRAW_REASON = 255;
+
+function checkScheduleHorizon(field: string, iso: string | undefined, now = Date.now()): void {
+  const ms = iso === undefined ? NaN : Date.parse(iso);
+  if (Number.isNaN(ms) || ms <= now + MAX_SCHEDULE_AHEAD_MS) return; // format: the schema's to report
+  const message = 'must be at most 5 years in the future';
+  throw new InvalidRequestError(field, `${field}: ${message}`, [{ field, message }]);
+}
+
 /** The typed front door for backend systems: start and steer cancellations. */
 export class CancellationClient {
+  /** Pseudonymises customer ids (search attribute) and subscriptions (workflow ids). */
+  readonly ids: IdHasher;
+
+  /**
+   * `client` should carry the data converter (see dataConverterFromEnv) so that inputs are
+   * encrypted; `ids` defaults to CANCELLATIONS_ID_HASH_KEY (codec/data-converter.ts).
+   */
   constructor(
     readonly client: Client,
     readonly taskQueue: string = DEFAULT_TASK_QUEUE,
-  ) {}
+    options: { ids?: IdHasher } = {},
+  ) {
+    this.ids = options.ids ?? idHasherFromEnv();
+  }
 
-  /** Connects from envconfig (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ...) unless given a connection. */
-  static async connect(options: { connection?: Connection; namespace?: string; taskQueue?: string } = {}) {
+  /**
+   * Connects from envconfig (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ...) unless given a connection,
+   * with the payload encryption of CANCELLATIONS_ENCRYPTION_KEYS unless given a data converter.
+   */
+  static async connect(
+    options: {
+      connection?: Connection;
+      namespace?: string;
+      taskQueue?: string;
+      dataConverter?: DataConverter;
+      ids?: IdHasher;
+    } = {},
+  ) {
     const target = temporalTargetFromEnv();
+    const dataConverter = options.dataConverter ?? dataConverterFromEnv();
     const connection = options.connection ?? (await connectClientConnection(target));
-    const client = new Client({ connection, namespace: options.namespace ?? target.namespace });
-    return new CancellationClient(client, options.taskQueue ?? target.taskQueue);
+    const client = new Client({
+      connection,
+      namespace: options.namespace ?? target.namespace,
+      dataConverter,
+    });
+    return new CancellationClient(client, options.taskQueue ?? target.taskQueue, {
+      ...(options.ids && { ids: options.ids }),
+    });
   }
 
   /**
@@ -75,7 +116,10 @@ export class CancellationClient {
    */
   async request(input: CancellationRequestInput | unknown): Promise<RequestAccepted> {
     const request = parseCancellationRequest(input);
-    const workflowId = workflowIdFor(request);
+    if (request.timing.mode === 'at') checkScheduleHorizon('timing.at', request.timing.at);
+    if (request.timing.mode === 'end-of-billing-period')
+      checkScheduleHorizon('timing.periodEnd', request.timing.periodEnd);
+    const workflowId = workflowIdFor(request, (key) => this.ids.subscription(key));
     const fingerprint = canonicalJson(request);
 
     // A finished run of this very request: replaying it returns that run, it does not cancel again.
@@ -103,16 +147,19 @@ export class CancellationClient {
         { key: SA_PROVIDER, value: request.provider },
         { key: SA_STAGE, value: 'scheduled' },
         { key: SA_REQUEST_ID, value: request.requestId },
-        ...(request.customerId ? [{ key: SA_CUSTOMER_ID, value: request.customerId }] : []),
+        // Search attributes are stored in plaintext: the customer id only as its keyed hash.
+        ...(request.customerId
+          ? [{ key: SA_CUSTOMER_ID, value: this.ids.customerId(request.customerId) }]
+          : []),
         ...(scheduledFor ? [{ key: SA_SCHEDULED_FOR, value: new Date(scheduledFor) }] : []),
       ],
       staticSummary: `Cancel ${describeTarget(request)} (${timingLabel(request.timing)})`,
       staticDetails: [
-        `**Request** ${request.requestId}, requested by ${request.requestedBy}`,
-        `**Provider** ${request.provider}`,
-        `**Target** ${describeTarget(request)}`,
-        `**Timing** ${timingLabel(request.timing)}${scheduledFor ? ` at ${scheduledFor}` : ''}`,
-        request.reason?.code ? `**Reason** ${request.reason.code}` : '',
+        `- **Request** ${request.requestId}, requested by ${request.requestedBy}`,
+        `- **Provider** ${request.provider}`,
+        `- **Target** ${describeTarget(request)}`,
+        `- **Timing** ${timingLabel(request.timing)}${scheduledFor ? ` at ${scheduledFor}` : ''}`,
+        request.reason?.code ? `- **Reason** ${request.reason.code}` : '',
       ]
         .filter(Boolean)
         .join('\n'),
@@ -182,29 +229,46 @@ export class CancellationClient {
   }
 
   async withdraw(workflowId: string, reason?: string): Promise<CancellationStatus> {
-    return this.update(workflowId, () =>
+    if (reason !== undefined && reason.length > MAX_WITHDRAW_REASON) {
+      const message = `must be at most ${MAX_WITHDRAW_REASON} characters`;
+      throw new InvalidRequestError('reason', `reason: ${message}`, [{ field: 'reason', message }]);
+    }
+    return this.update(workflowId, 'withdraw', () =>
       this.handle(workflowId).executeUpdate(withdrawUpdate, { args: [{ ...(reason && { reason }) }] }),
     );
   }
 
   async reschedule(workflowId: string, at: string): Promise<CancellationStatus> {
-    return this.update(workflowId, () =>
+    checkScheduleHorizon('at', at);
+    return this.update(workflowId, 'reschedule', () =>
       this.handle(workflowId).executeUpdate(rescheduleUpdate, { args: [{ at }] }),
     );
   }
 
   async expedite(workflowId: string): Promise<CancellationStatus> {
-    return this.update(workflowId, () => this.handle(workflowId).executeUpdate(expediteUpdate, { args: [] }));
+    return this.update(workflowId, 'expedite', () =>
+      this.handle(workflowId).executeUpdate(expediteUpdate, { args: [] }),
+    );
   }
 
   private async update(
     workflowId: string,
+    action: string,
     call: () => Promise<CancellationStatus>,
   ): Promise<CancellationStatus> {
     try {
       return await call();
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new CancellationNotFoundError(workflowId);
+      if (err instanceof WorkflowNotFoundError) {
+        // A finished run takes no updates: say why, in the same words the workflow would.
+        const closed = await this.describeOrUndefined(workflowId);
+        if (!closed) throw new CancellationNotFoundError(workflowId);
+        const stage = closed.typedSearchAttributes.get(SA_STAGE) ?? closed.status.name.toLowerCase();
+        throw new CancellationStateError(
+          workflowId,
+          `cannot ${action}: the cancellation is already ${stage}`,
+        );
+      }
       if (err instanceof WorkflowUpdateFailedError) {
         const message = err.cause?.message ?? err.message;
         if (message.startsWith('invalid '))
@@ -229,11 +293,13 @@ export class CancellationClient {
     }
   }
 
-  /** Visibility query over the search attributes. */
+  /** Visibility query over the search attributes; `customerId` is matched by its keyed hash. */
   async list(
-    filter: { stage?: Stage; provider?: string; limit?: number } = {},
+    filter: { stage?: Stage; provider?: string; customerId?: string; limit?: number } = {},
   ): Promise<ListedCancellation[]> {
     const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
+    if (filter.customerId !== undefined)
+      clauses.push(`${SA_CUSTOMER_ID.name} = '${this.ids.customerId(filter.customerId)}'`);
     if (filter.stage) clauses.push(`${SA_STAGE.name} = '${filter.stage.replace(/'/g, '')}'`);
     if (filter.provider) clauses.push(`${SA_PROVIDER.name} = '${filter.provider.replace(/'/g, '')}'`);
     const out: ListedCancellation[] = [];

@@ -6,19 +6,28 @@ export type ProviderTarget = { [P in Provider]: { provider: P; target: TargetOf<
 /**
  * One workflow id per subscription, so at most one cancellation per subscription is in progress:
  * a second request for the same target finds the running one instead of starting another.
+ *
+ * Workflow ids are stored and shown in plaintext (no payload codec touches them), so the client
+ * passes `pseudonym` (a keyed hash, see codec/id-hash.ts) and the id names the provider only:
+ * `cancellation/rebilly/<hash>`. Without it the id shows the subscription (`.../order-<orderId>`).
  */
-export function workflowIdFor(request: ProviderTarget): string {
+export function workflowIdFor(request: ProviderTarget, pseudonym?: (naturalKey: string) => string): string {
+  const key = subscriptionKey(request);
+  return `cancellation/${request.provider}/${pseudonym ? pseudonym(`${request.provider}/${key}`) : key}`;
+}
+
+function subscriptionKey(request: ProviderTarget): string {
   switch (request.provider) {
     case 'keliweb':
-      return `cancellation/keliweb/service-${request.target.serviceId}`;
+      return `service-${request.target.serviceId}`;
     case 'payway':
-      return `cancellation/payway/${request.target.accountId.toLowerCase()}/${request.target.userProductId}`;
+      return `${request.target.accountId.toLowerCase()}/${request.target.userProductId}`;
     case 'rebilly':
-      return `cancellation/rebilly/order-${request.target.orderId}`;
+      return `order-${request.target.orderId}`;
     case 'billing-care': {
       const t = request.target;
       const bundle = t.dealId ?? t.serviceId ?? `package-${t.packageId}`;
-      return `cancellation/billing-care/${t.accountId}/${bundle}`;
+      return `${t.accountId}/${bundle}`;
     }
   }
 }

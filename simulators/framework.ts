@@ -47,6 +47,8 @@ export const FaultRuleSchema = z.object({
   /** Route to match: method and/or a substring of the path. Absent: every API request. */
   method: z.string().optional(),
   path: z.string().optional(),
+  /** Only requests whose raw body contains this (e.g. one service id among many). */
+  bodyIncludes: z.string().optional(),
   fault: FaultSchema,
   /** How many matching requests it applies to; 0 means every one until cleared. */
   times: z.number().int().min(0).default(1),
@@ -56,6 +58,7 @@ export type FaultRule = z.input<typeof FaultRuleSchema>;
 interface ArmedRule {
   method?: string;
   path?: string;
+  bodyIncludes?: string;
   fault: Fault;
   remaining: number; // Infinity for "until cleared"
 }
@@ -111,6 +114,7 @@ export class Simulator {
     this.rules.push({
       ...(r.method !== undefined && { method: r.method.toUpperCase() }),
       ...(r.path !== undefined && { path: r.path }),
+      ...(r.bodyIncludes !== undefined && { bodyIncludes: r.bodyIncludes }),
       fault: r.fault,
       remaining: r.times === 0 ? Infinity : r.times,
     });
@@ -165,9 +169,13 @@ export class Simulator {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  private takeFault(method: string, path: string): Fault | undefined {
+  private takeFault(method: string, path: string, body: string): Fault | undefined {
     const rule = this.rules.find(
-      (r) => r.remaining > 0 && (!r.method || r.method === method) && (!r.path || path.includes(r.path)),
+      (r) =>
+        r.remaining > 0 &&
+        (!r.method || r.method === method) &&
+        (!r.path || path.includes(r.path)) &&
+        (!r.bodyIncludes || body.includes(r.bodyIncludes)),
     );
     if (!rule) return undefined;
     rule.remaining -= 1;
@@ -195,7 +203,7 @@ export class Simulator {
     };
     this.requests.push(simReq);
 
-    const fault = this.takeFault(simReq.method, simReq.path);
+    const fault = this.takeFault(simReq.method, simReq.path, simReq.rawBody);
     if (fault?.kind === 'hang') {
       simReq.outcome = 'hang';
       this.hanging.add(res);

@@ -1,4 +1,6 @@
+import { type DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { dataConverterFromEnv } from '../codec/data-converter';
 import { createActivities } from '../activities';
 import { type ActivityDeps } from '../activities/deps';
 
@@ -9,6 +11,11 @@ export interface CancellationWorkerOptions {
   deps: ActivityDeps;
   /** A prebuilt bundle (tests and the demo build it once); otherwise bundled from source. */
   workflowBundle?: { code: string } | { codePath: string };
+  /**
+   * Payload encryption; by default from CANCELLATIONS_ENCRYPTION_KEYS (dataConverterFromEnv).
+   * A prebuilt workflowBundle must be bundled with failureConverterPath: FAILURE_CONVERTER_PATH.
+   */
+  dataConverter?: DataConverter;
   tuning?: Partial<
     Pick<
       WorkerOptions,
@@ -23,6 +30,7 @@ export async function createCancellationWorker(o: CancellationWorkerOptions): Pr
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     activities: createActivities(o.deps),
+    dataConverter: o.dataConverter ?? dataConverterFromEnv(),
     ...(o.workflowBundle
       ? { workflowBundle: o.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),

@@ -13,7 +13,6 @@ import { canonicalJson } from '../common/fingerprint';
 import { CancellationRequestSchema, RescheduleSchema, type CancellationRequest } from '../common/request';
 import { type CancellationError, type CancellationResult, type CancellationStatus } from '../common/result';
 import {
-  SA_CUSTOMER_ID,
   SA_PROVIDER,
   SA_REQUEST_ID,
   SA_SCHEDULED_FOR,
@@ -133,12 +132,13 @@ export async function cancelSubscription(input: unknown): Promise<CancellationRe
   );
 
   // Runs started by other SDKs may come without our search attributes: make them findable anyway.
+  // Not by customer: search attributes are plaintext, and the customer id's keyed hash needs a key
+  // that workflow code must not hold (the starting client sets CancellationCustomerId).
   if (!info.typedSearchAttributes.get(SA_REQUEST_ID)) {
     upsertSearchAttributes([
       { key: SA_PROVIDER, value: provider },
       { key: SA_REQUEST_ID, value: request.requestId },
       { key: SA_STAGE, value: 'scheduled' },
-      ...(request.customerId ? [{ key: SA_CUSTOMER_ID, value: request.customerId }] : []),
     ]);
   }
 

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
+import { Client } from '@temporalio/client';
+import { type DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { type Worker } from '@temporalio/worker';
 import { CancellationClient } from '../../client/cancellation-client';
@@ -9,10 +11,17 @@ import { createCancellationWorker } from '../../workers/worker';
 import { devServerExecutable, testServerExecutable } from '../../scripts/temporal-binaries';
 import { WORKFLOW_BUNDLE_PATH } from './paths';
 
-/** A real Temporal dev server (the provisioned CLI) with the project's search attributes. */
-export function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+/**
+ * A real Temporal dev server (the provisioned CLI) with the project's search attributes;
+ * `extraArgs` go to `temporal server start-dev` (e.g. --ui-codec-endpoint).
+ */
+export function createDevServerEnv(options: { extraArgs?: string[] } = {}): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: devServerExecutable().executable, searchAttributes: ALL_SEARCH_ATTRIBUTES },
+    server: {
+      executable: devServerExecutable().executable,
+      searchAttributes: ALL_SEARCH_ATTRIBUTES,
+      ...(options.extraArgs && { extraArgs: options.extraArgs }),
+    },
   });
 }
 
@@ -31,21 +40,42 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   return env;
 }
 
+export interface StartWorkerOptions {
+  /** Payload encryption for the worker and the returned client (codec/dataConverterFor). */
+  dataConverter?: DataConverter;
+  /** Reuse a task queue (e.g. a second worker taking over the runs of a stopped one). */
+  taskQueue?: string;
+}
+
+/** A client of the test environment's server with the given data converter (or env.client). */
+export function temporalClientFor(env: TestWorkflowEnvironment, dataConverter?: DataConverter): Client {
+  if (!dataConverter) return env.client;
+  return new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
+}
+
 /** A worker on a fresh task queue, with the bundle built once in global setup. */
-export async function startWorker(env: TestWorkflowEnvironment, deps: ActivityDeps) {
-  const taskQueue = `test-${randomUUID()}`;
+export async function startWorker(
+  env: TestWorkflowEnvironment,
+  deps: ActivityDeps,
+  options: StartWorkerOptions = {},
+) {
+  const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
   const worker = await createCancellationWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
     deps,
     workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH },
+    ...(options.dataConverter && { dataConverter: options.dataConverter }),
   });
   const running = worker.run();
-  const client = new CancellationClient(env.client, taskQueue);
+  const temporal = temporalClientFor(env, options.dataConverter);
+  const client = new CancellationClient(temporal, taskQueue);
   return {
     worker,
     client,
+    /** The Temporal client behind `client` (same data converter as the worker). */
+    temporal,
     taskQueue,
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -118,7 +118,7 @@ describe('cancellation workflow on the Temporal dev server (Rebilly simulator)',
     );
     const d = await env.client.workflow.getHandle(workflowId).describe();
     expect(await d.staticSummary()).toBe('Cancel Rebilly order dev-ord-ui (at a date)');
-    expect(await d.staticDetails()).toContain('**Reason** unused');
+    expect(await d.staticDetails()).toContain('- **Reason** unused');
     await w.client.withdraw(workflowId);
   });
 });

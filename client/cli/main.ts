@@ -1,0 +1,28 @@
+import 'dotenv/config';
+import { CommanderError } from 'commander';
+import { describeCliError } from './errors';
+import { buildProgram } from './program';
+
+async function main(): Promise<void> {
+  const json = process.argv.includes('--json');
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      process.exitCode = err.exitCode;
+      return;
+    }
+    const e = describeCliError(err);
+    console.error(
+      json
+        ? JSON.stringify({ error: { type: e.type, message: e.message, ...(e.field && { field: e.field }) } })
+        : `error: ${e.message}`,
+    );
+    process.exitCode = e.code;
+  }
+  // The Temporal connection keeps the event loop alive; a finished command exits.
+  if (!process.argv.includes('worker')) process.exit();
+}
+
+void main();

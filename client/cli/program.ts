@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { stages, type Stage } from '../../common/search-attributes';
+import { providers } from '../../common/request';
+import { InvalidRequestError } from '../../common/validation';
+import { CancellationClient } from '../cancellation-client';
+import { connectClientConnection, temporalTargetFromEnv } from '../connection';
+import { registerSearchAttributes } from '../search-attributes-setup';
+import { runWorkerFromEnv } from '../../workers/run';
+import { printRecord, printRows, type Output } from './output';
+
+type Opts = Output & Record<string, unknown>;
+
+function readRequest(source: string): unknown {
+  let text: string;
+  try {
+    text = source === '-' ? readFileSync(0, 'utf8') : readFileSync(source, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read ${source === '-' ? 'standard input' : source}: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new InvalidRequestError('(request)', `${source}: not valid JSON (${(err as Error).message})`, []);
+  }
+}
+
+async function connectFromEnv(): Promise<CancellationClient> {
+  const target = temporalTargetFromEnv();
+  try {
+    return await CancellationClient.connect();
+  } catch (err) {
+    throw new Error(
+      `cannot reach Temporal at ${target.connectionOptions.address ?? 'localhost:7233'}: ${(err as Error).message} ` +
+        '(set TEMPORAL_ADDRESS, or start the embedded server with `npm start`)',
+      { cause: err },
+    );
+  }
+}
+
+/** The `cancellations` command line (shared/CONTRACT.md). */
+export function buildProgram(connect: () => Promise<CancellationClient> = connectFromEnv) {
+  const program = new Command('cancellations')
+    .description('Start, inspect and steer subscription cancellations on Temporal')
+    .showHelpAfterError()
+    .exitOverride();
+  const withJson = (cmd: Command) => cmd.option('--json', 'machine-readable JSON output', false);
+
+  withJson(program.command('setup'))
+    .description('register the search attributes on the namespace (idempotent)')
+    .action(async (o: Opts) => {
+      const target = temporalTargetFromEnv();
+      const connection = await connectClientConnection(target);
+      try {
+        const r = await registerSearchAttributes(connection, target.namespace);
+        printRecord(o, {
+          namespace: target.namespace,
+          added: r.added.join(', ') || '-',
+          present: r.present.join(', ') || '-',
+        });
+      } finally {
+        await connection.close();
+      }
+    });
+
+  withJson(program.command('worker'))
+    .description('run a worker (same as npm run worker)')
+    .action(async (o: Opts) =>
+      runWorkerFromEnv((line) => (o.json ? console.log(JSON.stringify({ event: line })) : console.log(line))),
+    );
+
+  withJson(program.command('request'))
+    .description('validate and start a cancellation; prints workflowId and status')
+    .argument('<file>', 'request JSON file, or - for standard input')
+    .action(async (file: string, o: Opts) => {
+      const input = readRequest(file);
+      const client = await connect();
+      printRecord(o, { ...(await client.request(input)) });
+    });
+
+  withJson(program.command('status'))
+    .description('stage, scheduledFor, attempts, last error')
+    .argument('<workflowId>')
+    .action(async (id: string, o: Opts) => {
+      const s = await (await connect()).status(id);
+      const { fingerprint: _fingerprint, ...shown } = s;
+      printRecord(
+        o,
+        o.json
+          ? shown
+          : { ...shown, lastError: s.lastError && `${s.lastError.type}: ${s.lastError.message}` },
+      );
+    });
+
+  withJson(program.command('withdraw'))
+    .description('withdraw a cancellation that has not run yet')
+    .argument('<workflowId>')
+    .option('--reason <text>', 'why it was withdrawn (kept in the workflow log)')
+    .action(async (id: string, o: Opts) => {
+      const s = await (await connect()).withdraw(id, o.reason as string | undefined);
+      printRecord(o, { workflowId: s.workflowId, stage: s.stage });
+    });
+
+  withJson(program.command('reschedule'))
+    .description('move a scheduled cancellation')
+    .argument('<workflowId>')
+    .argument('<at>', 'ISO-8601 date-time, e.g. 2027-01-31T00:00:00Z')
+    .action(async (id: string, at: string, o: Opts) => {
+      const s = await (await connect()).reschedule(id, at);
+      printRecord(o, { workflowId: s.workflowId, stage: s.stage, scheduledFor: s.scheduledFor });
+    });
+
+  withJson(program.command('expedite'))
+    .description('run a scheduled cancellation now')
+    .argument('<workflowId>')
+    .action(async (id: string, o: Opts) => {
+      const s = await (await connect()).expedite(id);
+      printRecord(o, { workflowId: s.workflowId, stage: s.stage });
+    });
+
+  withJson(program.command('result'))
+    .description('wait for and print the result (exit code 3 if the cancellation failed)')
+    .argument('<workflowId>')
+    .action(async (id: string, o: Opts) => {
+      const r = await (await connect()).result(id);
+      printRecord(o, { ...r });
+      if (r.status === 'failed') process.exitCode = 3;
+    });
+
+  withJson(program.command('list'))
+    .description('visibility query over search attributes')
+    .addOption(
+      new Option('--stage <stage>', 'only runs in this stage').choices(stages as unknown as string[]),
+    )
+    .addOption(
+      new Option('--provider <provider>', 'only this provider').choices(providers as unknown as string[]),
+    )
+    .option('--limit <n>', 'at most this many', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+      return n;
+    })
+    .action(async (o: Opts) => {
+      const rows = await (
+        await connect()
+      ).list({
+        ...(o.stage !== undefined && { stage: o.stage as Stage }),
+        ...(o.provider !== undefined && { provider: o.provider as string }),
+        ...(o.limit !== undefined && { limit: o.limit as number }),
+      });
+      printRows(o, rows, ['workflowId', 'provider', 'stage', 'scheduledFor', 'status', 'requestId']);
+    });
+
+  return program;
+}

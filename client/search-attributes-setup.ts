@@ -1,0 +1,26 @@
+import { type Connection } from '@temporalio/client';
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../common/search-attributes';
+
+/**
+ * Registers the project's search attributes on a namespace; idempotent: attributes already
+ * registered with the right type are left alone, a clash of types is an error.
+ */
+export async function registerSearchAttributes(connection: Connection, namespace: string) {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const custom = existing.customAttributes ?? {};
+  const missing: Record<string, number> = {};
+  const present: string[] = [];
+  for (const key of ALL_SEARCH_ATTRIBUTES) {
+    const wanted = encodeSearchAttributeIndexedValueType(key.type)!;
+    const have = custom[key.name];
+    if (have === undefined) missing[key.name] = wanted;
+    else if (have !== wanted)
+      throw new Error(`search attribute ${key.name} exists with another type (${have})`);
+    else present.push(key.name);
+  }
+  if (Object.keys(missing).length > 0) {
+    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
+  }
+  return { added: Object.keys(missing), present };
+}

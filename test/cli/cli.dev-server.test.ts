@@ -1,0 +1,182 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type TestWorkflowEnvironment } from '@temporalio/testing';
+import { type RebillySimulator } from '../../simulators/rebilly';
+import { startRebilly } from '../support/rebilly-fixture';
+import { createDevServerEnv, startWorker, type RunningWorker } from '../support/temporal-env';
+
+const BIN = path.resolve(__dirname, '../../bin/cancellations');
+
+describe('the cancellations CLI against the dev server', () => {
+  let env: TestWorkflowEnvironment;
+  let sim: RebillySimulator;
+  let w: RunningWorker;
+  const dir = mkdtempSync(path.join(tmpdir(), 'cli-test-'));
+
+  beforeAll(async () => {
+    env = await createDevServerEnv();
+    const rebilly = await startRebilly();
+    sim = rebilly.sim;
+    w = await startWorker(env, rebilly.deps);
+  });
+  afterAll(async () => {
+    await w?.stop();
+    await env?.teardown();
+    await sim?.stop();
+  });
+
+  // Asynchronous on purpose: the worker runs in this process and must keep polling meanwhile.
+  const cli = (args: string[], input?: string) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(BIN, args, {
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: env.connection.options.address,
+          TEMPORAL_NAMESPACE: 'default',
+          CANCELLATIONS_TASK_QUEUE: w.taskQueue,
+        },
+        timeout: 60_000,
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+      child.stdin.end(input ?? '');
+    });
+  const json = async (args: string[], input?: string) => {
+    const r = await cli([...args, '--json'], input);
+    if (r.code !== 0) throw new Error(`cancellations ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+  };
+  const requestFile = (orderId: string, requestId: string, timing: object) => {
+    sim.addOrder({ id: orderId });
+    const file = path.join(dir, `${requestId}.json`);
+    writeFileSync(file, JSON.stringify({ requestId, provider: 'rebilly', target: { orderId }, timing }));
+    return file;
+  };
+  const inADay = () => new Date(Date.now() + 86_400_000).toISOString();
+
+  test('setup registers the search attributes idempotently', async () => {
+    const out = await json(['setup']);
+    expect(out).toMatchObject({ added: '-', namespace: 'default' });
+    expect(String(out.present)).toContain('CancellationStage');
+  });
+
+  test('request, status, reschedule, expedite and result with --json; a table without it', async () => {
+    const file = requestFile('cli-ord-1', 'cli-req-1', { mode: 'at', at: inADay() });
+    const started = await json(['request', file]);
+    expect(started).toMatchObject({ disposition: 'started', stage: 'scheduled' });
+    const id = String(started.workflowId);
+
+    expect(await json(['status', id])).toMatchObject({
+      stage: 'scheduled',
+      provider: 'rebilly',
+      attempts: 0,
+    });
+    const table = await cli(['status', id]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/stage\s*│\s*scheduled/);
+
+    const later = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    expect(await json(['reschedule', id, later])).toMatchObject({ scheduledFor: later });
+    expect(await json(['expedite', id])).toMatchObject({ workflowId: id });
+    expect(await json(['result', id])).toMatchObject({
+      status: 'completed',
+      provider: 'rebilly',
+      attempts: 1,
+    });
+    expect(sim.calls('PUT', 'cxl-cli-req-1')).toHaveLength(1);
+  });
+
+  test('request from standard input, list by stage and provider, withdraw', async () => {
+    sim.addOrder({ id: 'cli-ord-2' });
+    const body = JSON.stringify({
+      requestId: 'cli-req-2',
+      provider: 'rebilly',
+      target: { orderId: 'cli-ord-2' },
+      timing: { mode: 'at', at: inADay() },
+    });
+    const id = String((await json(['request', '-'], body)).workflowId);
+    let rows: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < 20 && !rows.some((r) => r.workflowId === id); i++) {
+      rows = (await json(['list', '--stage', 'scheduled', '--provider', 'rebilly'])) as unknown as Array<
+        Record<string, unknown>
+      >;
+    }
+    expect(rows.find((r) => r.workflowId === id)).toMatchObject({
+      stage: 'scheduled',
+      requestId: 'cli-req-2',
+    });
+    expect(await json(['withdraw', id, '--reason', 'kept the plan'])).toMatchObject({ stage: 'withdrawn' });
+    expect(await json(['result', id])).toMatchObject({ status: 'withdrawn' });
+  });
+
+  test('withdraw after submission fails with a clear message and a non-zero exit', async () => {
+    const file = requestFile('cli-ord-3', 'cli-req-3', { mode: 'immediate' });
+    const id = String((await json(['request', file])).workflowId);
+    await json(['result', id]);
+    const r = await cli(['withdraw', id]);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain('cannot withdraw: the cancellation is already completed');
+  });
+
+  test('an invalid field is named, and nothing is started', async () => {
+    const file = path.join(dir, 'bad.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        requestId: 'cli-bad',
+        provider: 'payway',
+        target: { accountId: 'xyz', userProductId: 'p' },
+        timing: { mode: 'immediate' },
+      }),
+    );
+    const r = await cli(['request', file, '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stderr)).toMatchObject({
+      error: { type: 'InvalidRequest', field: 'target.accountId' },
+    });
+    const text = await cli(['request', file]);
+    expect(text.stderr).toContain('target.accountId: must be 24 hexadecimal characters');
+  });
+
+  test('a missing file, bad JSON and an unknown workflow id are errors on stderr', async () => {
+    const missing = await cli(['request', path.join(dir, 'nope.json')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('cannot read');
+    const badJson = path.join(dir, 'broken.json');
+    writeFileSync(badJson, '{ "requestId": ');
+    const broken = await cli(['request', badJson]);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain('not valid JSON');
+    const unknown = await cli(['status', 'cancellation/rebilly/order-nobody']);
+    expect(unknown.code).toBe(4);
+    expect(unknown.stderr).toContain('no cancellation with workflow id cancellation/rebilly/order-nobody');
+    const unknownWithdraw = await cli(['withdraw', 'cancellation/rebilly/order-nobody']);
+    expect(unknownWithdraw.code).toBe(4);
+  });
+
+  test('--help on every command', async () => {
+    const commands = [
+      'setup',
+      'worker',
+      'request',
+      'status',
+      'withdraw',
+      'reschedule',
+      'expedite',
+      'result',
+      'list',
+    ];
+    const results = await Promise.all(commands.map((c) => cli([c, '--help'])));
+    results.forEach((r, i) => {
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`Usage: cancellations ${commands[i]}`);
+      expect(r.stdout).toContain('--json');
+    });
+  });
+});
