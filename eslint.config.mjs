@@ -7,7 +7,9 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.temporal/**', 'coverage/**', 'test-output/**'] },
+  {
+    ignores: ['node_modules/**', 'dist/**', '.temporal/**', 'coverage/**', 'test-output/**', 'test/fixtures/lint-probes/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -29,7 +31,7 @@ export default tseslint.config(
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox: replay must see the same commands.
-    files: ['workflows/**/*.ts', 'common/**/*.ts'],
+    files: ['workflows/**/*.ts', 'common/**/*.ts', 'test/fixtures/lint-probes/**/*.ts'],
     languageOptions: { globals: {} },
     rules: {
       'no-restricted-imports': [

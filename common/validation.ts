@@ -31,7 +31,12 @@ function describe(issue: z.core.$ZodIssue): FieldIssue {
   if (issue.code === 'unrecognized_keys') {
     field = fieldPath([...issue.path, issue.keys[0] ?? '']);
     message = `unknown field (allowed fields are listed in the request schema)`;
-  } else if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
+  } else if (
+    issue.code === 'invalid_union' &&
+    'discriminator' in issue &&
+    issue.discriminator &&
+    issue.path.at(-1) !== issue.discriminator // zod 4 already ends the path with it
+  ) {
     field = fieldPath([...issue.path, String(issue.discriminator)]);
   }
   return { field: field || '(request)', message };

@@ -4,6 +4,7 @@ import { CancellationStateError } from '../../client/errors';
 import { type RebillySimulator } from '../../simulators/rebilly';
 import { createTimeSkippingEnv, startWorker, type RunningWorker } from '../support/temporal-env';
 import { startRebilly } from '../support/rebilly-fixture';
+import { keepHistory } from '../support/histories';
 
 const DAY = 86_400_000;
 
@@ -45,6 +46,9 @@ describe('cancellation workflow on the time-skipping server (Rebilly simulator)'
       } as CancellationRequestInput,
     };
   };
+  // The common paths keep histories short (and become replay fixtures).
+  const expectShortHistory = async (workflowId: string, name: string) =>
+    expect(await keepHistory(env.client, workflowId, name)).toBeLessThan(60);
   const puts = (orderId: string) =>
     sim.calls('PUT').filter((r) => (r.body as { orderId?: string }).orderId === orderId);
 
@@ -56,6 +60,7 @@ describe('cancellation workflow on the time-skipping server (Rebilly simulator)'
     expect(result.providerReference).toMatchObject({ orderId, orderStatus: 'canceled' });
     expect(result.confirmedAt).toBeDefined();
     expect(puts(orderId)).toHaveLength(1);
+    await expectShortHistory(workflowId, 'immediate');
   });
 
   test('a 30-day end-of-period wait fires at the period end and not before', async () => {
@@ -77,6 +82,7 @@ describe('cancellation workflow on the time-skipping server (Rebilly simulator)'
     const scheduledAt =
       Number(scheduled?.eventTime?.seconds) * 1000 + Math.floor((scheduled?.eventTime?.nanos ?? 0) / 1e6);
     expect(scheduledAt).toBeGreaterThanOrEqual(Date.parse(periodEnd));
+    await expectShortHistory(workflowId, 'end-of-period-30-days');
   });
 
   test('withdraw on day 29 means no provider call; a later withdraw is refused', async () => {
@@ -90,6 +96,7 @@ describe('cancellation workflow on the time-skipping server (Rebilly simulator)'
     expect(result.status).toBe('withdrawn');
     await env.sleep(2 * DAY);
     expect(puts(orderId)).toHaveLength(0);
+    await expectShortHistory(workflowId, 'withdrawn-on-day-29');
   });
 
   test('reschedule moves the wait; expedite submits at once', async () => {
@@ -105,6 +112,7 @@ describe('cancellation workflow on the time-skipping server (Rebilly simulator)'
     expect(result.status).toBe('completed');
     expect(result.scheduledFor).toBe(later);
     expect(puts(orderId)).toHaveLength(1);
+    await expectShortHistory(workflowId, 'rescheduled-then-expedited');
     await expect(w.client.withdraw(workflowId)).rejects.toThrow();
   });
 
@@ -140,6 +148,7 @@ describe('cancellation workflow on the time-skipping server (Rebilly simulator)'
     expect(Number(await serverNow()) - start).toBeGreaterThanOrEqual(6 * 3_600_000);
     expect(sim.cancellations.size).toBeGreaterThan(0);
     expect([...sim.cancellations.values()].filter((c) => c.orderId === orderId)).toHaveLength(1);
+    await expectShortHistory(workflowId, 'provider-down-six-hours');
   });
 
   test('a non-retryable provider error fails fast with its reason, shown as a failed run', async () => {
@@ -152,6 +161,7 @@ describe('cancellation workflow on the time-skipping server (Rebilly simulator)'
     expect(sim.calls('PUT').filter((r) => r.path.endsWith(`cxl-${input.requestId}`))).toHaveLength(1);
     const described = await env.client.workflow.getHandle(workflowId).describe();
     expect(described.status.name).toBe('FAILED');
+    await expectShortHistory(workflowId, 'non-retryable-failure');
   });
 
   test('provider-deferred end of period submits at once with the provider option', async () => {
@@ -161,6 +171,7 @@ describe('cancellation workflow on the time-skipping server (Rebilly simulator)'
     expect(result.status).toBe('completed');
     expect(puts(orderId)[0]?.body).toMatchObject({ churnTimePolicy: 'at-next-renewal' });
     expect(result.effectiveAt).toBe(sim.orders.get(orderId)?.renewalTime);
+    await expectShortHistory(workflowId, 'provider-deferred');
   });
 
   test('without periodEnd the workflow reads the period end from the provider', async () => {

@@ -1,0 +1,61 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { bundleWorkflowCode, Worker, type ReplayResult } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../../codec/data-converter';
+import { HISTORY_FIXTURES } from '../support/histories';
+import { WORKFLOW_BUNDLE_PATH } from '../support/paths';
+
+// Recorded from the main paths by `npm run record-histories`; replaying them with today's workflow
+// code fails the build when a change is not deterministic for runs already in flight.
+const fixtures = readdirSync(HISTORY_FIXTURES)
+  .filter((f) => f.endsWith('.json'))
+  .map((file) => ({
+    workflowId: file.replace(/\.json$/, ''),
+    history: historyFromJSON(JSON.parse(readFileSync(path.join(HISTORY_FIXTURES, file), 'utf8'))),
+  }));
+
+async function replayAll(options: Parameters<typeof Worker.runReplayHistories>[0]): Promise<ReplayResult[]> {
+  const results: ReplayResult[] = [];
+  for await (const r of Worker.runReplayHistories(options, fixtures)) results.push(r);
+  return results;
+}
+
+describe('replay of recorded histories', () => {
+  test('fixtures cover the main paths', () => {
+    expect(fixtures.map((f) => f.workflowId).sort()).toEqual([
+      'end-of-period-30-days',
+      'immediate',
+      'non-retryable-failure',
+      'provider-deferred',
+      'provider-down-six-hours',
+      'rescheduled-then-expedited',
+      'withdrawn-on-day-29',
+    ]);
+  });
+
+  test('today’s workflow code replays every recorded history', async () => {
+    const results = await replayAll({ workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } });
+    expect(results).toHaveLength(fixtures.length);
+    for (const r of results)
+      expect({ id: r.workflowId, error: r.error?.message }).toEqual({ id: r.workflowId, error: undefined });
+  });
+
+  test('a non-deterministic change is caught', async () => {
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: path.resolve(__dirname, '../fixtures/nondeterministic-workflows.ts'),
+      failureConverterPath: FAILURE_CONVERTER_PATH,
+      logger: {
+        log: () => undefined,
+        trace: () => undefined,
+        debug: () => undefined,
+        info: () => undefined,
+        warn: () => undefined,
+        error: console.error,
+      },
+    });
+    const results = await replayAll({ workflowBundle: { code } });
+    expect(results).toHaveLength(fixtures.length);
+    for (const r of results) expect(r.error?.name).toBe('DeterminismViolationError');
+  });
+});
