@@ -2,30 +2,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type TestWorkflowEnvironment } from '@temporalio/testing';
-import { type RebillySimulator } from '../../simulators/rebilly';
-import { startRebilly } from '../support/rebilly-fixture';
-import { createDevServerEnv, startWorker, type RunningWorker } from '../support/temporal-env';
+import { useTemporalWithRebilly } from '../support/rebilly-fixture';
+import { createDevServerEnv } from '../support/temporal-env';
 
 const BIN = path.resolve(__dirname, '../../bin/cancellations');
 
 describe('the cancellations CLI against the dev server', () => {
-  let env: TestWorkflowEnvironment;
-  let sim: RebillySimulator;
-  let w: RunningWorker;
+  const t = useTemporalWithRebilly(createDevServerEnv);
   const dir = mkdtempSync(path.join(tmpdir(), 'cli-test-'));
-
-  beforeAll(async () => {
-    env = await createDevServerEnv();
-    const rebilly = await startRebilly();
-    sim = rebilly.sim;
-    w = await startWorker(env, rebilly.deps);
-  });
-  afterAll(async () => {
-    await w?.stop();
-    await env?.teardown();
-    await sim?.stop();
-  });
 
   // Asynchronous on purpose: the worker runs in this process and must keep polling meanwhile.
   const cli = (args: string[], input?: string) =>
@@ -33,9 +17,9 @@ describe('the cancellations CLI against the dev server', () => {
       const child = spawn(BIN, args, {
         env: {
           ...process.env,
-          TEMPORAL_ADDRESS: env.connection.options.address,
+          TEMPORAL_ADDRESS: t.env.connection.options.address,
           TEMPORAL_NAMESPACE: 'default',
-          CANCELLATIONS_TASK_QUEUE: w.taskQueue,
+          CANCELLATIONS_TASK_QUEUE: t.w.taskQueue,
         },
         timeout: 60_000,
       });
@@ -53,7 +37,7 @@ describe('the cancellations CLI against the dev server', () => {
     return JSON.parse(r.stdout) as Record<string, unknown>;
   };
   const requestFile = (orderId: string, requestId: string, timing: object) => {
-    sim.addOrder({ id: orderId });
+    t.sim.addOrder({ id: orderId });
     const file = path.join(dir, `${requestId}.json`);
     writeFileSync(file, JSON.stringify({ requestId, provider: 'rebilly', target: { orderId }, timing }));
     return file;
@@ -89,11 +73,11 @@ describe('the cancellations CLI against the dev server', () => {
       provider: 'rebilly',
       attempts: 1,
     });
-    expect(sim.calls('PUT', 'cxl-cli-req-1')).toHaveLength(1);
+    expect(t.sim.calls('PUT', 'cxl-cli-req-1')).toHaveLength(1);
   });
 
   test('request from standard input, list by stage and provider, withdraw', async () => {
-    sim.addOrder({ id: 'cli-ord-2' });
+    t.sim.addOrder({ id: 'cli-ord-2' });
     const body = JSON.stringify({
       requestId: 'cli-req-2',
       provider: 'rebilly',

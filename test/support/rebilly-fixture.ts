@@ -1,4 +1,6 @@
+import { type TestWorkflowEnvironment } from '@temporalio/testing';
 import { RebillySimulator } from '../../simulators/rebilly';
+import { startWorker, type RunningWorker } from './temporal-env';
 import { depsFor } from './provider-harness';
 
 export const REBILLY_ORG = 'org-test';
@@ -13,4 +15,24 @@ export async function startRebilly(timeoutMs = 1500) {
     timeoutMs,
   );
   return { sim, deps };
+}
+
+/**
+ * Per test file: a Temporal environment, a Rebilly simulator and a worker pointed at it, started
+ * before the tests and torn down after them. Read the fields inside tests, not at module load.
+ */
+export function useTemporalWithRebilly(createEnv: () => Promise<TestWorkflowEnvironment>) {
+  const ctx = {} as { env: TestWorkflowEnvironment; sim: RebillySimulator; w: RunningWorker };
+  beforeAll(async () => {
+    ctx.env = await createEnv();
+    const rebilly = await startRebilly();
+    ctx.sim = rebilly.sim;
+    ctx.w = await startWorker(ctx.env, rebilly.deps);
+  });
+  afterAll(async () => {
+    await ctx.w?.stop();
+    await ctx.env?.teardown();
+    await ctx.sim?.stop();
+  });
+  return ctx;
 }

@@ -1,38 +1,22 @@
-import { type TestWorkflowEnvironment } from '@temporalio/testing';
 import { type CancellationRequestInput } from '../../common/request';
 import { CancellationStateError } from '../../client/errors';
-import { type RebillySimulator } from '../../simulators/rebilly';
-import { createTimeSkippingEnv, startWorker, type RunningWorker } from '../support/temporal-env';
-import { startRebilly } from '../support/rebilly-fixture';
+import { createTimeSkippingEnv } from '../support/temporal-env';
+import { useTemporalWithRebilly } from '../support/rebilly-fixture';
 import { keepHistory } from '../support/histories';
 
 const DAY = 86_400_000;
 
 describe('cancellation workflow on the time-skipping server (Rebilly simulator)', () => {
-  let env: TestWorkflowEnvironment;
-  let sim: RebillySimulator;
-  let w: RunningWorker;
+  const t = useTemporalWithRebilly(createTimeSkippingEnv);
   let n = 0;
 
-  beforeAll(async () => {
-    env = await createTimeSkippingEnv();
-    const rebilly = await startRebilly();
-    sim = rebilly.sim;
-    w = await startWorker(env, rebilly.deps);
-  });
-  afterAll(async () => {
-    await w?.stop();
-    await env?.teardown();
-    await sim?.stop();
-  });
-
-  const serverNow = () => env.currentTimeMs();
+  const serverNow = () => t.env.currentTimeMs();
   const request = (
     timing: CancellationRequestInput['timing'],
     over: Partial<CancellationRequestInput> = {},
   ) => {
     const orderId = `ord-${++n}`;
-    sim.addOrder({ id: orderId, renewalTime: new Date(Date.now() + 30 * DAY).toISOString() });
+    t.sim.addOrder({ id: orderId, renewalTime: new Date(Date.now() + 30 * DAY).toISOString() });
     return {
       orderId,
       input: {
@@ -48,14 +32,14 @@ describe('cancellation workflow on the time-skipping server (Rebilly simulator)'
   };
   // The common paths keep histories short (and become replay fixtures).
   const expectShortHistory = async (workflowId: string, name: string) =>
-    expect(await keepHistory(env.client, workflowId, name)).toBeLessThan(60);
+    expect(await keepHistory(t.env.client, workflowId, name)).toBeLessThan(60);
   const puts = (orderId: string) =>
-    sim.calls('PUT').filter((r) => (r.body as { orderId?: string }).orderId === orderId);
+    t.sim.calls('PUT').filter((r) => (r.body as { orderId?: string }).orderId === orderId);
 
   test('immediate: submits, confirms and reports the provider reference', async () => {
     const { orderId, input } = request({ mode: 'immediate' });
-    const { workflowId } = await w.client.request(input);
-    const result = await w.client.result(workflowId);
+    const { workflowId } = await t.w.client.request(input);
+    const result = await t.w.client.result(workflowId);
     expect(result).toMatchObject({ status: 'completed', provider: 'rebilly', attempts: 1 });
     expect(result.providerReference).toMatchObject({ orderId, orderStatus: 'canceled' });
     expect(result.confirmedAt).toBeDefined();
@@ -67,17 +51,20 @@ describe('cancellation workflow on the time-skipping server (Rebilly simulator)'
     const start = await serverNow();
     const periodEnd = new Date(Number(start) + 30 * DAY).toISOString();
     const { orderId, input } = request({ mode: 'end-of-billing-period', periodEnd });
-    const { workflowId } = await w.client.request(input);
-    await env.sleep(29 * DAY);
+    const { workflowId } = await t.w.client.request(input);
+    await t.env.sleep(29 * DAY);
     expect(puts(orderId)).toHaveLength(0);
-    expect(await w.client.status(workflowId)).toMatchObject({ stage: 'scheduled', scheduledFor: periodEnd });
+    expect(await t.w.client.status(workflowId)).toMatchObject({
+      stage: 'scheduled',
+      scheduledFor: periodEnd,
+    });
 
     const wallStart = Date.now();
-    const result = await w.client.result(workflowId);
+    const result = await t.w.client.result(workflowId);
     expect(result.status).toBe('completed');
     expect(puts(orderId)).toHaveLength(1);
     expect(Date.now() - wallStart).toBeLessThan(60_000); // time was skipped, not waited
-    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    const history = await t.env.client.workflow.getHandle(workflowId).fetchHistory();
     const scheduled = history.events?.find((e) => e.activityTaskScheduledEventAttributes);
     const scheduledAt =
       Number(scheduled?.eventTime?.seconds) * 1000 + Math.floor((scheduled?.eventTime?.nanos ?? 0) / 1e6);
@@ -88,13 +75,13 @@ describe('cancellation workflow on the time-skipping server (Rebilly simulator)'
   test('withdraw on day 29 means no provider call; a later withdraw is refused', async () => {
     const start = await serverNow();
     const { orderId, input } = request({ mode: 'at', at: new Date(Number(start) + 30 * DAY).toISOString() });
-    const { workflowId } = await w.client.request(input);
-    await env.sleep(29 * DAY);
-    const after = await w.client.withdraw(workflowId, 'customer changed their mind');
+    const { workflowId } = await t.w.client.request(input);
+    await t.env.sleep(29 * DAY);
+    const after = await t.w.client.withdraw(workflowId, 'customer changed their mind');
     expect(after.stage).toBe('withdrawn');
-    const result = await w.client.result(workflowId);
+    const result = await t.w.client.result(workflowId);
     expect(result.status).toBe('withdrawn');
-    await env.sleep(2 * DAY);
+    await t.env.sleep(2 * DAY);
     expect(puts(orderId)).toHaveLength(0);
     await expectShortHistory(workflowId, 'withdrawn-on-day-29');
   });
@@ -102,87 +89,87 @@ describe('cancellation workflow on the time-skipping server (Rebilly simulator)'
   test('reschedule moves the wait; expedite submits at once', async () => {
     const start = Number(await serverNow());
     const { orderId, input } = request({ mode: 'at', at: new Date(start + 10 * DAY).toISOString() });
-    const { workflowId } = await w.client.request(input);
+    const { workflowId } = await t.w.client.request(input);
     const later = new Date(start + 20 * DAY).toISOString();
-    expect((await w.client.reschedule(workflowId, later)).scheduledFor).toBe(later);
-    await env.sleep(15 * DAY);
+    expect((await t.w.client.reschedule(workflowId, later)).scheduledFor).toBe(later);
+    await t.env.sleep(15 * DAY);
     expect(puts(orderId)).toHaveLength(0);
-    await w.client.expedite(workflowId);
-    const result = await w.client.result(workflowId);
+    await t.w.client.expedite(workflowId);
+    const result = await t.w.client.result(workflowId);
     expect(result.status).toBe('completed');
     expect(result.scheduledFor).toBe(later);
     expect(puts(orderId)).toHaveLength(1);
     await expectShortHistory(workflowId, 'rescheduled-then-expedited');
-    await expect(w.client.withdraw(workflowId)).rejects.toThrow();
+    await expect(t.w.client.withdraw(workflowId)).rejects.toThrow();
   });
 
   test('withdraw after submission is rejected with a clear message', async () => {
     const { orderId, input } = request({ mode: 'immediate' });
-    sim.addFault({ method: 'PUT', path: orderId, fault: { kind: 'status', status: 503 }, times: 0 });
-    sim.addFault({ method: 'PUT', fault: { kind: 'status', status: 503 }, times: 3 });
-    const { workflowId } = await w.client.request(input);
+    t.sim.addFault({ method: 'PUT', path: orderId, fault: { kind: 'status', status: 503 }, times: 0 });
+    t.sim.addFault({ method: 'PUT', fault: { kind: 'status', status: 503 }, times: 3 });
+    const { workflowId } = await t.w.client.request(input);
     // wait until the workflow is submitting
-    for (let i = 0; i < 50 && (await w.client.status(workflowId)).stage !== 'submitting'; i++)
-      await env.sleep(1000);
-    const refusal = await w.client.withdraw(workflowId).catch((e: unknown) => e);
+    for (let i = 0; i < 50 && (await t.w.client.status(workflowId)).stage !== 'submitting'; i++)
+      await t.env.sleep(1000);
+    const refusal = await t.w.client.withdraw(workflowId).catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(CancellationStateError);
     expect((refusal as Error).message).toBe('cannot withdraw: the cancellation is already submitting');
-    sim.clearFaults();
-    expect((await w.client.result(workflowId)).status).toBe('completed');
+    t.sim.clearFaults();
+    expect((await t.w.client.result(workflowId)).status).toBe('completed');
   });
 
   test('a provider down for six hours, then back, completes the cancellation', async () => {
     const { orderId, input } = request({ mode: 'immediate' });
-    sim.addFault({ method: 'PUT', fault: { kind: 'status', status: 503 }, times: 0 });
+    t.sim.addFault({ method: 'PUT', fault: { kind: 'status', status: 503 }, times: 0 });
     const start = Number(await serverNow());
-    const { workflowId } = await w.client.request(input);
-    await env.sleep(6 * 3_600_000);
-    const during = await w.client.status(workflowId);
+    const { workflowId } = await t.w.client.request(input);
+    await t.env.sleep(6 * 3_600_000);
+    const during = await t.w.client.status(workflowId);
     expect(during.stage).toBe('submitting');
     expect(during.pendingAttempt).toBeGreaterThan(10);
     expect(during.lastError?.type).toBe('ProviderUnavailable');
-    sim.clearFaults();
-    const result = await w.client.result(workflowId);
+    t.sim.clearFaults();
+    const result = await t.w.client.result(workflowId);
     expect(result.status).toBe('completed');
     expect(result.attempts).toBeGreaterThan(10);
     expect(Number(await serverNow()) - start).toBeGreaterThanOrEqual(6 * 3_600_000);
-    expect(sim.cancellations.size).toBeGreaterThan(0);
-    expect([...sim.cancellations.values()].filter((c) => c.orderId === orderId)).toHaveLength(1);
+    expect(t.sim.cancellations.size).toBeGreaterThan(0);
+    expect([...t.sim.cancellations.values()].filter((c) => c.orderId === orderId)).toHaveLength(1);
     await expectShortHistory(workflowId, 'provider-down-six-hours');
   });
 
   test('a non-retryable provider error fails fast with its reason, shown as a failed run', async () => {
     const { input } = request({ mode: 'immediate' }, { target: { orderId: 'no-such-order' } });
-    const { workflowId } = await w.client.request(input);
-    const result = await w.client.result(workflowId);
+    const { workflowId } = await t.w.client.request(input);
+    const result = await t.w.client.result(workflowId);
     expect(result.status).toBe('failed');
     expect(result.error).toMatchObject({ type: 'ProviderRejected', field: 'orderId' });
     expect(result.error?.message).toContain('Order not found');
-    expect(sim.calls('PUT').filter((r) => r.path.endsWith(`cxl-${input.requestId}`))).toHaveLength(1);
-    const described = await env.client.workflow.getHandle(workflowId).describe();
+    expect(t.sim.calls('PUT').filter((r) => r.path.endsWith(`cxl-${input.requestId}`))).toHaveLength(1);
+    const described = await t.env.client.workflow.getHandle(workflowId).describe();
     expect(described.status.name).toBe('FAILED');
     await expectShortHistory(workflowId, 'non-retryable-failure');
   });
 
   test('provider-deferred end of period submits at once with the provider option', async () => {
     const { orderId, input } = request({ mode: 'end-of-billing-period', deferTo: 'provider' });
-    const { workflowId } = await w.client.request(input);
-    const result = await w.client.result(workflowId);
+    const { workflowId } = await t.w.client.request(input);
+    const result = await t.w.client.result(workflowId);
     expect(result.status).toBe('completed');
     expect(puts(orderId)[0]?.body).toMatchObject({ churnTimePolicy: 'at-next-renewal' });
-    expect(result.effectiveAt).toBe(sim.orders.get(orderId)?.renewalTime);
+    expect(result.effectiveAt).toBe(t.sim.orders.get(orderId)?.renewalTime);
     await expectShortHistory(workflowId, 'provider-deferred');
   });
 
   test('without periodEnd the workflow reads the period end from the provider', async () => {
     const { orderId, input } = request({ mode: 'end-of-billing-period' });
     const renewal = new Date(Number(await serverNow()) + 30 * DAY).toISOString();
-    sim.addOrder({ id: orderId, renewalTime: renewal });
-    const { workflowId } = await w.client.request(input);
-    await env.sleep(DAY);
-    const status = await w.client.status(workflowId);
-    expect(status.scheduledFor).toBe(sim.orders.get(orderId)?.renewalTime);
+    t.sim.addOrder({ id: orderId, renewalTime: renewal });
+    const { workflowId } = await t.w.client.request(input);
+    await t.env.sleep(DAY);
+    const status = await t.w.client.status(workflowId);
+    expect(status.scheduledFor).toBe(t.sim.orders.get(orderId)?.renewalTime);
     expect(puts(orderId)).toHaveLength(0);
-    await w.client.withdraw(workflowId);
+    await t.w.client.withdraw(workflowId);
   });
 });

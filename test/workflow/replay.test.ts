@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { bundleWorkflowCode, Worker, type ReplayResult } from '@temporalio/worker';
-import { FAILURE_CONVERTER_PATH } from '../../codec/data-converter';
+import { Worker, type ReplayResult } from '@temporalio/worker';
+import { bundleWorkflows } from '../../workers/bundle';
 import { HISTORY_FIXTURES } from '../support/histories';
 import { WORKFLOW_BUNDLE_PATH } from '../support/paths';
 
@@ -42,18 +42,7 @@ describe('replay of recorded histories', () => {
   });
 
   test('a non-deterministic change is caught', async () => {
-    const { code } = await bundleWorkflowCode({
-      workflowsPath: path.resolve(__dirname, '../fixtures/nondeterministic-workflows.ts'),
-      failureConverterPath: FAILURE_CONVERTER_PATH,
-      logger: {
-        log: () => undefined,
-        trace: () => undefined,
-        debug: () => undefined,
-        info: () => undefined,
-        warn: () => undefined,
-        error: console.error,
-      },
-    });
+    const code = await bundleWorkflows(path.resolve(__dirname, '../fixtures/nondeterministic-workflows.ts'));
     const results = await replayAll({ workflowBundle: { code } });
     expect(results).toHaveLength(fixtures.length);
     for (const r of results) expect(r.error?.name).toBe('DeterminismViolationError');

@@ -1,0 +1,27 @@
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../codec/data-converter';
+
+const quiet = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: console.warn,
+  error: console.error,
+};
+
+/**
+ * Bundles workflow code once, for workers that start from a prebuilt bundle (tests, the benchmark,
+ * the drills). Workflow failures are converted inside the bundle, so the failure converter that
+ * encrypts their messages has to be bundled with them.
+ */
+export async function bundleWorkflows(
+  workflowsPath: string = require.resolve('../workflows'),
+): Promise<string> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: quiet,
+  });
+  return code;
+}
