@@ -47,7 +47,7 @@ provision_cli() {
   ( GOBIN="$TDIR/bin" GOFLAGS="${GOFLAGS:-} -buildvcs=false" go install -x "$CLI_MODULE@$CLI_VERSION" 2>&1 ) |
     awk -v start="$started" '/^go: downloading/ { n++; if (n % 25 == 1) { print "[provision]   downloading modules (" n ")..."; fflush() } }
          /(^|\/)compile /{ c++; if (c % 100 == 1) { print "[provision]   compiling (" c " packages so far)..."; fflush() } }
-         /^(go: |# )/ && !/downloading/ { print "[provision]   " $0; fflush() }' >&2
+         /^go: / && !/downloading/ { print "[provision]   " $0; fflush() }' >&2
   [[ -x "$bin" ]] || die "go install did not produce $bin (see the output above)"
   echo "$CLI_VERSION" > "$stamp"
   say "Temporal CLI: built in $((SECONDS - started))s: $("$bin" --version | head -1)"
