@@ -8,7 +8,14 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'dist/**', '.temporal/**', 'coverage/**', 'test-output/**', 'test/fixtures/lint-probes/**'],
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      '.temporal/**',
+      'coverage/**',
+      'test-output/**',
+      'test/fixtures/lint-probes/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

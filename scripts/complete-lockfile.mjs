@@ -10,7 +10,18 @@ const LOCK = new URL('../package-lock.json', import.meta.url);
 const lock = JSON.parse(readFileSync(LOCK, 'utf8'));
 const packages = lock.packages;
 
-const OS = ['darwin', 'linux', 'win32', 'android', 'freebsd', 'openharmony', 'sunos', 'aix', 'netbsd', 'openbsd'];
+const OS = [
+  'darwin',
+  'linux',
+  'win32',
+  'android',
+  'freebsd',
+  'openharmony',
+  'sunos',
+  'aix',
+  'netbsd',
+  'openbsd',
+];
 const CPU = ['arm64', 'x64', 'arm', 'ia32', 'ppc64', 's390x', 'loong64', 'riscv64', 'mips64el', 'wasm32'];
 
 function platformOf(name) {
@@ -19,7 +30,14 @@ function platformOf(name) {
   const cpu = parts.find((p) => CPU.includes(p));
   if (!os || !cpu) return undefined;
   const abi = parts[parts.indexOf(cpu) + 1] ?? '';
-  const libc = os === 'linux' ? (abi.startsWith('musl') ? 'musl' : abi.startsWith('gnu') ? 'glibc' : undefined) : undefined;
+  const libc =
+    os === 'linux'
+      ? abi.startsWith('musl')
+        ? 'musl'
+        : abi.startsWith('gnu')
+          ? 'glibc'
+          : undefined
+      : undefined;
   return { os: [os], cpu: [cpu], ...(libc && { libc: [libc] }) };
 }
 
@@ -41,6 +59,8 @@ for (const [parentPath, parent] of Object.entries(packages)) {
   }
 }
 
-lock.packages = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1)));
+lock.packages = Object.fromEntries(
+  Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1)),
+);
 writeFileSync(LOCK, JSON.stringify(lock, null, 2) + '\n');
 console.log(`complete-lockfile: added ${added} platform-specific optional package entries`);
