@@ -2,7 +2,7 @@ import 'dotenv/config';
 import path from 'node:path';
 import { type LogLevel } from '@temporalio/worker';
 import { z } from 'zod';
-import { installRedactingWorkerLogger } from '../workers/logging';
+import { installRedactingWorkerLogger, oneLineLog } from '../workers/logging';
 import { fieldPath } from '../common/validation';
 import { followScenarios, startScenarios, withdrawScenarios } from './demo/scenarios';
 import { startEmbeddedSystem } from './demo/system';
@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   installRedactingWorkerLogger(
     process.env,
     (process.env.CANCELLATIONS_LOG_LEVEL as LogLevel | undefined) ?? 'WARN',
+    oneLineLog,
   );
   log('starting the Temporal dev server, the codec server, the provider simulators and a worker...');
   const system = await startEmbeddedSystem({
