@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-const DEFAULT_FILE = path.resolve(__dirname, '../.temporal/data-protection.json');
+export const DEV_DATA_PROTECTION_FILE = path.resolve(__dirname, '../.temporal/data-protection.json');
 
 interface DevSecrets {
   CANCELLATIONS_ENCRYPTION_KEYS: string;
@@ -19,7 +19,7 @@ interface DevSecrets {
  */
 export function ensureDevDataProtectionEnv(
   env: NodeJS.ProcessEnv = process.env,
-  file: string = DEFAULT_FILE,
+  file: string = DEV_DATA_PROTECTION_FILE,
 ): { file: string; filled: string[] } {
   let secrets: DevSecrets;
   if (existsSync(file)) {

@@ -1,10 +1,12 @@
 import 'dotenv/config';
 import { CommanderError } from 'commander';
+import { useEmbeddedDevKeysIfDefault } from '../dev-defaults';
 import { describeCliError } from './errors';
 import { buildProgram } from './program';
 
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
+  useEmbeddedDevKeysIfDefault();
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (err) {

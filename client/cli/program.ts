@@ -83,12 +83,17 @@ export function buildProgram(connect: () => Promise<CancellationClient> = connec
     .argument('<workflowId>')
     .action(async (id: string, o: Opts) => {
       const s = await (await connect()).status(id);
-      const { fingerprint: _fingerprint, ...shown } = s;
+      const { fingerprint: _fingerprint, result, ...shown } = s;
+      // The table shows the outcome in brief; `result` (or --json) gives the whole result.
       printRecord(
         o,
         o.json
-          ? shown
-          : { ...shown, lastError: s.lastError && `${s.lastError.type}: ${s.lastError.message}` },
+          ? { ...shown, ...(result && { result }) }
+          : {
+              ...shown,
+              lastError: s.lastError && `${s.lastError.type}: ${s.lastError.message}`,
+              outcome: result && `${result.status}${result.error ? ` (${result.error.type})` : ''}`,
+            },
       );
     });
 
