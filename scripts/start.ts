@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type LogLevel } from '@temporalio/worker';
 import { z } from 'zod';
 import { installRedactingWorkerLogger, oneLineLog } from '../workers/logging';
+import { ProviderSchema, providers } from '../common/request';
 import { fieldPath } from '../common/validation';
 import { followScenarios, startScenarios, withdrawScenarios } from './demo/scenarios';
 import { startEmbeddedSystem } from './demo/system';
@@ -18,6 +19,12 @@ const Settings = z.object({
   DEMO_PERIOD_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   DEMO_INJECTED_FAILURES: z.coerce.number().int().min(0).max(10).default(2),
   DEMO_EXIT_WHEN_DONE: z.enum(['0', '1']).default('0'),
+  /** Comma-separated subset of keliweb,payway,rebilly,billing-care. */
+  DEMO_PROVIDERS: z
+    .string()
+    .default(providers.join(','))
+    .transform((v) => v.split(',').map((p) => p.trim()))
+    .pipe(z.array(ProviderSchema).min(1)),
 });
 
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -68,6 +75,7 @@ async function main(): Promise<void> {
     periodSeconds: s.DEMO_PERIOD_SECONDS,
     injectedFailures: s.DEMO_INJECTED_FAILURES,
     runKey,
+    providers: s.DEMO_PROVIDERS,
     log,
   });
   await new Promise((r) => setTimeout(r, 2000));
