@@ -17,10 +17,11 @@ const quiet = {
  */
 export async function bundleWorkflows(
   workflowsPath: string = require.resolve('../workflows'),
+  { withFailureConverter = true }: { withFailureConverter?: boolean } = {},
 ): Promise<string> {
   const { code } = await bundleWorkflowCode({
     workflowsPath,
-    failureConverterPath: FAILURE_CONVERTER_PATH,
+    ...(withFailureConverter && { failureConverterPath: FAILURE_CONVERTER_PATH }),
     logger: quiet,
   });
   return code;

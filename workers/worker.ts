@@ -16,13 +16,22 @@ export interface CancellationWorkerOptions {
    * A prebuilt workflowBundle must be bundled with failureConverterPath: FAILURE_CONVERTER_PATH.
    */
   dataConverter?: DataConverter;
-  tuning?: Partial<
-    Pick<
-      WorkerOptions,
-      'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'
-    >
-  >;
+  tuning?: Partial<Pick<WorkerOptions, TuningOption>>;
 }
+
+type TuningOption =
+  | 'maxCachedWorkflows'
+  | 'maxConcurrentActivityTaskExecutions'
+  | 'maxConcurrentWorkflowTaskExecutions'
+  | 'maxConcurrentActivityTaskPolls'
+  | 'maxConcurrentWorkflowTaskPolls'
+  | 'workflowThreadPoolSize';
+
+/**
+ * Deferred cancellations wait for weeks; each cached run costs ~1.6 MB of worker memory (bench/REPORT.md).
+ * A bounded cache keeps a worker with thousands of waiting runs small; evicted runs replay on wake-up.
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
 
 export async function createCancellationWorker(o: CancellationWorkerOptions): Promise<Worker> {
   return Worker.create({
@@ -34,6 +43,7 @@ export async function createCancellationWorker(o: CancellationWorkerOptions): Pr
     ...(o.workflowBundle
       ? { workflowBundle: o.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
+    maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
     ...o.tuning,
   });
 }

@@ -1,0 +1,103 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { killWithParent } from './children';
+import { MILESTONE_PREFIX, type WorkerMilestone } from './worker-child';
+
+export const CANCELLATION_WORKER_ENTRY = path.resolve(__dirname, 'worker-entry.ts');
+const ROOT = path.resolve(__dirname, '../..');
+
+export interface WorkerProcessOptions {
+  /** The TypeScript entry (run with tsx); defaults to the cancellation worker. */
+  entry?: string;
+  address: string;
+  taskQueue: string;
+  bundlePath: string;
+  /** The simulators' provider variables and anything else the worker reads. */
+  env: Record<string, string>;
+  tuning?: Record<string, number>;
+  /** Lines the worker writes to stderr (default: ignored except the last few, shown on failure). */
+  onStderr?: (line: string) => void;
+}
+
+export interface WorkerProcess {
+  pid: number;
+  /** Epoch ms at which this process spawned the child. */
+  spawnedAt: number;
+  ready: Promise<WorkerMilestone>;
+  exited: Promise<number | null>;
+  /** Resident set size of the worker process, in bytes (VmRSS). */
+  rss(): number;
+  kill9(): Promise<void>;
+  /** Graceful shutdown (SIGTERM: the worker drains), SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Reads VmRSS of a process from /proc, in bytes (0 if it is gone). */
+export function rssOf(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Starts a worker as a child process (`node --import tsx <entry>`) and resolves `ready` at RUNNING. */
+export function spawnWorker(o: WorkerProcessOptions): WorkerProcess {
+  const spawnedAt = Date.now();
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', o.entry ?? CANCELLATION_WORKER_ENTRY],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        ...o.env,
+        TEMPORAL_ADDRESS: o.address,
+        TEMPORAL_NAMESPACE: 'default',
+        CANCELLATIONS_TASK_QUEUE: o.taskQueue,
+        WORKFLOW_BUNDLE_PATH: o.bundlePath,
+        WORKER_TUNING: JSON.stringify(o.tuning ?? {}),
+        NODE_ENV: process.env.NODE_ENV ?? 'production',
+      },
+    },
+  );
+  killWithParent(child);
+  const tail: string[] = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    tail.push(line);
+    if (tail.length > 20) tail.shift();
+    o.onStderr?.(line);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = new Promise<WorkerMilestone>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!line.startsWith(MILESTONE_PREFIX)) return;
+      const m = JSON.parse(line.slice(MILESTONE_PREFIX.length)) as WorkerMilestone;
+      if (m.event === 'ready') resolve(m);
+    });
+    void exited.then((code) =>
+      reject(new Error(`worker process exited (${code}) before it was ready:\n${tail.join('\n')}`)),
+    );
+  });
+  ready.catch(() => undefined); // callers that never await `ready` must not see an unhandled rejection
+  const signal = async (sig: NodeJS.Signals, graceMs: number) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(sig);
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+  return {
+    pid: child.pid ?? -1,
+    spawnedAt,
+    ready,
+    exited,
+    rss: () => rssOf(child.pid ?? -1),
+    kill9: () => signal('SIGKILL', 5_000),
+    stop: (graceMs = 20_000) => signal('SIGTERM', graceMs),
+  };
+}
