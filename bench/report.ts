@@ -204,7 +204,7 @@ export function renderReport(r: BenchReport): string {
       `p50 ${ms(s.lateAtSubmitMs.p50)}, p95 ${ms(s.lateAtSubmitMs.p95)}, p99 ${ms(s.lateAtSubmitMs.p99)}, max ${ms(s.lateAtSubmitMs.max)}`,
     ]),
     '',
-    `Memory follows the workflow cache, not the number waiting: the worker keeps up to maxCachedWorkflows (${String(r.setup.workerOptions.maxCachedWorkflows)} by default, from the heap size) runs in memory, about ${cachedMB(r)} MB each here, and evicts beyond that; the server's RSS barely moves. The "small workflow cache" experiment below shows a cache of 50 costs no throughput, so a bounded cache is the cheap fix (see Findings).`,
+    `Memory follows the workflow cache, not the number waiting: the worker keeps up to maxCachedWorkflows (${String(r.setup.workerOptions.maxCachedWorkflows)} as shipped, workers/worker.ts) runs in memory, about ${cachedMB(r)} MB each here, and evicts beyond that; the server's RSS barely moves. The "small workflow cache" experiment below shows a cache of 50 costs no throughput, so a bounded cache is the cheap fix (see Findings).`,
     '',
     "Withdraw latency is measured right after the scheduling burst, while the one worker is still working through the burst's first workflow tasks: a withdraw is an update, which needs a workflow task of its own and waits behind that backlog (and replays the run when it has left the cache). Once the backlog is gone a withdraw takes tens of milliseconds.",
     '',
