@@ -3,7 +3,14 @@ import { type CancellationResult } from '../common/result';
 import { type Fault } from '../simulators/framework';
 import { mapLimit } from './support/stats';
 import { startDrillSystem, DrillFailure } from './support/system';
-import { cancellationsAt, seedMany, submitCalls, SUBMIT_PATH, type Seeded } from './support/targets';
+import {
+  seedMany,
+  submitCalls,
+  SUBMIT_PATH,
+  type Seeded,
+  exactlyOnceCounts,
+  type ExactlyOnceCounts,
+} from './support/targets';
 
 export interface FaultStormOptions {
   count: number;
@@ -38,15 +45,12 @@ const READS: Record<Provider, { method: string; path: string }> = {
   'billing-care': { method: 'GET', path: 'purchasedbundles' },
 };
 
-export interface FaultStormCounts {
+export interface FaultStormCounts extends ExactlyOnceCounts {
   requested: number;
   faultsInjected: Record<string, number>;
   providerRefusals: Record<string, number>;
   completed: number;
   notCompleted: number;
-  cancelledExactlyOnce: number;
-  cancelledTwiceOrMore: number;
-  neverCancelled: number;
   submitCalls: number;
   rateLimitHints: number;
   hintsHonoured: number;
@@ -117,16 +121,13 @@ export async function faultStormDrill(o: FaultStormOptions): Promise<FaultStormC
         faultsInjected[key] = (faultsInjected[key] ?? 0) + 1;
       }
     const hints = retryHintChecks(sims, seeded, o.retryAfterSeconds);
-    const perTarget = seeded.map((s) => cancellationsAt(sims, s));
     const counts: FaultStormCounts = {
       requested: o.count,
       faultsInjected,
       providerRefusals,
       completed: results.filter((r) => r.status === 'completed').length,
       notCompleted: results.filter((r) => r.status !== 'completed').length,
-      cancelledExactlyOnce: perTarget.filter((n) => n === 1).length,
-      cancelledTwiceOrMore: perTarget.filter((n) => n > 1).length,
-      neverCancelled: perTarget.filter((n) => n === 0).length,
+      ...exactlyOnceCounts(sims, seeded),
       submitCalls: seeded.reduce((n, s) => n + submitCalls(sims, s).length, 0),
       rateLimitHints: hints.length,
       hintsHonoured: hints.filter((h) => h.waitedMs >= h.askedMs).length,

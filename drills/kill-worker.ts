@@ -1,7 +1,13 @@
 import { type CancellationResult } from '../common/result';
 import { mapLimit } from './support/stats';
 import { startDrillSystem, DrillFailure } from './support/system';
-import { cancellationsAt, seedMany, submitCalls } from './support/targets';
+import {
+  cancellationsAt,
+  seedMany,
+  submitCalls,
+  exactlyOnceCounts,
+  type ExactlyOnceCounts,
+} from './support/targets';
 
 export interface KillWorkerOptions {
   count: number;
@@ -19,16 +25,13 @@ export interface KillWorkerOptions {
   log: (line: string) => void;
 }
 
-export interface KillWorkerCounts {
+export interface KillWorkerCounts extends ExactlyOnceCounts {
   requested: number;
   completedBeforeKill: number;
   submitCallsBeforeKill: number;
   inFlightAtKill: number;
   completed: number;
   notCompleted: number;
-  cancelledExactlyOnce: number;
-  cancelledTwiceOrMore: number;
-  neverCancelled: number;
   submitCalls: number;
   targetsWithRetriedSubmit: number;
   seconds: number;
@@ -93,9 +96,7 @@ export async function killWorkerDrill(o: KillWorkerOptions): Promise<KillWorkerC
       inFlightAtKill: o.count - completedBeforeKill,
       completed: outcomes.filter((x) => x === 'completed').length,
       notCompleted: outcomes.filter((x) => x !== 'completed').length,
-      cancelledExactlyOnce: perTarget.filter((n) => n === 1).length,
-      cancelledTwiceOrMore: perTarget.filter((n) => n > 1).length,
-      neverCancelled: perTarget.filter((n) => n === 0).length,
+      ...exactlyOnceCounts(sims, seeded),
       submitCalls: calls.reduce((a, b) => a + b, 0),
       targetsWithRetriedSubmit: calls.filter((n) => n > 1).length,
       seconds: Math.round((Date.now() - started) / 1000),

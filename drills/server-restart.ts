@@ -1,7 +1,7 @@
 import { type CancellationResult } from '../common/result';
 import { mapLimit, percentile } from './support/stats';
 import { startDrillSystem, DrillFailure, waitFor } from './support/system';
-import { cancellationsAt, seedMany } from './support/targets';
+import { seedMany, exactlyOnceCounts, type ExactlyOnceCounts } from './support/targets';
 
 export interface ServerRestartOptions {
   count: number;
@@ -15,7 +15,7 @@ export interface ServerRestartOptions {
   log: (line: string) => void;
 }
 
-export interface ServerRestartCounts {
+export interface ServerRestartCounts extends ExactlyOnceCounts {
   requested: number;
   scheduledBeforeRestart: number;
   restart: 'SIGTERM' | 'SIGKILL';
@@ -25,9 +25,6 @@ export interface ServerRestartCounts {
   notCompleted: number;
   firedBeforeRestart: number;
   firedEarly: number;
-  cancelledExactlyOnce: number;
-  cancelledTwiceOrMore: number;
-  neverCancelled: number;
   workerRestarts: number;
   lateMsP50: number;
   lateMsMax: number;
@@ -94,7 +91,6 @@ export async function serverRestartDrill(o: ServerRestartOptions): Promise<Serve
       ),
     );
     stopping = true;
-    const perTarget = seeded.map((s) => cancellationsAt(sims, s));
     const submitted = results.map((r) => (r.submittedAt ? Date.parse(r.submittedAt) : NaN));
     const counts: ServerRestartCounts = {
       requested: o.count,
@@ -106,9 +102,7 @@ export async function serverRestartDrill(o: ServerRestartOptions): Promise<Serve
       notCompleted: results.filter((r) => r.status !== 'completed').length,
       firedBeforeRestart: submitted.filter((t) => t < upAt).length,
       firedEarly: submitted.filter((t) => t < Date.parse(at)).length,
-      cancelledExactlyOnce: perTarget.filter((n) => n === 1).length,
-      cancelledTwiceOrMore: perTarget.filter((n) => n > 1).length,
-      neverCancelled: perTarget.filter((n) => n === 0).length,
+      ...exactlyOnceCounts(sims, seeded),
       workerRestarts,
       lateMsP50: percentile(
         submitted.map((t) => t - Date.parse(at)),

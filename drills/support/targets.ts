@@ -81,3 +81,19 @@ export function submitCalls(sims: SimulatorSet, s: Seeded) {
     .calls(undefined, SUBMIT_PATH[s.provider])
     .filter((r) => r.method !== 'GET' && r.rawBody.includes(s.marker));
 }
+
+/** How many targets the provider cancelled once, more than once, or never: the drills' verdict. */
+export interface ExactlyOnceCounts {
+  cancelledExactlyOnce: number;
+  cancelledTwiceOrMore: number;
+  neverCancelled: number;
+}
+
+export function exactlyOnceCounts(sims: SimulatorSet, seeded: readonly Seeded[]): ExactlyOnceCounts {
+  const perTarget = seeded.map((s) => cancellationsAt(sims, s));
+  return {
+    cancelledExactlyOnce: perTarget.filter((n) => n === 1).length,
+    cancelledTwiceOrMore: perTarget.filter((n) => n > 1).length,
+    neverCancelled: perTarget.filter((n) => n === 0).length,
+  };
+}
