@@ -1,23 +1,32 @@
 import { Context } from '@temporalio/activity';
+import { type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createBillingCareActivities } from './providers/billing-care';
 import { createKeliwebActivities } from './providers/keliweb';
 import { createPaywayActivities } from './providers/payway';
 import { createRebillyActivities } from './providers/rebilly';
-import { type ProviderActivities, type SubmitReceipt } from './providers/types';
+import { withKeepAlive } from './providers/activity-context';
+import { type ProviderActivities, type SubmitCommand, type SubmitReceipt } from './providers/types';
 import { type ActivityDeps } from './deps';
+import { createVerificationRunActivities } from './verification-runs';
 import { type Provider } from '../common/request';
 
 /** The attempt that finally succeeded, so the workflow can report how many it took. */
 export type AttemptedReceipt = SubmitReceipt & { attempt: number };
 
-function withAttempt<P extends Provider>(acts: ProviderActivities<P>) {
+/** Keep-alive heartbeats for every provider activity (see withKeepAlive), and attempt counts. */
+function asActivities<P extends Provider>(acts: ProviderActivities<P>) {
   return {
-    submitCancellation: async (cmd: Parameters<ProviderActivities<P>['submitCancellation']>[0]) => {
+    confirmCancellation: (q: Parameters<typeof acts.confirmCancellation>[0]) =>
+      withKeepAlive(() => acts.confirmCancellation(q)),
+    verifyCancellation: (q: Parameters<typeof acts.verifyCancellation>[0]) =>
+      withKeepAlive(() => acts.verifyCancellation(q)),
+    readPeriodEnd: (t: Parameters<typeof acts.readPeriodEnd>[0]) =>
+      withKeepAlive(() => acts.readPeriodEnd(t)),
+    submitCancellation: async (cmd: SubmitCommand<P>): Promise<AttemptedReceipt> => {
       const attempt = Context.current().info.attempt;
       try {
-        const receipt = await acts.submitCancellation(cmd);
-        return { ...receipt, attempt } satisfies AttemptedReceipt;
+        return { ...(await withKeepAlive(() => acts.submitCancellation(cmd))), attempt };
       } catch (err) {
         // The workflow only sees the last failure: let it carry how many attempts were made.
         if (!(err instanceof ApplicationFailure)) throw err;
@@ -30,9 +39,15 @@ function withAttempt<P extends Provider>(acts: ProviderActivities<P>) {
         });
       }
     },
-    confirmCancellation: acts.confirmCancellation,
-    readPeriodEnd: acts.readPeriodEnd,
   };
+}
+
+/**
+ * The activities of the cancellation workflows: the provider activities (see below) and the one
+ * that starts a verification run.
+ */
+export function createWorkerActivities(deps: ActivityDeps, temporal: { client: Client }) {
+  return { ...createActivities(deps), ...createVerificationRunActivities(temporal) };
 }
 
 /**
@@ -40,24 +55,28 @@ function withAttempt<P extends Provider>(acts: ProviderActivities<P>) {
  * which provider each call went to (e.g. `rebillySubmitCancellation`).
  */
 export function createActivities(deps: ActivityDeps) {
-  const rebilly = withAttempt(createRebillyActivities(deps));
-  const payway = withAttempt(createPaywayActivities(deps));
-  const keliweb = withAttempt(createKeliwebActivities(deps));
-  const billingCare = withAttempt(createBillingCareActivities(deps));
+  const rebilly = asActivities(createRebillyActivities(deps));
+  const payway = asActivities(createPaywayActivities(deps));
+  const keliweb = asActivities(createKeliwebActivities(deps));
+  const billingCare = asActivities(createBillingCareActivities(deps));
   return {
     keliwebSubmitCancellation: keliweb.submitCancellation,
     keliwebConfirmCancellation: keliweb.confirmCancellation,
+    keliwebVerifyCancellation: keliweb.verifyCancellation,
     keliwebReadPeriodEnd: keliweb.readPeriodEnd,
     billingCareSubmitCancellation: billingCare.submitCancellation,
     billingCareConfirmCancellation: billingCare.confirmCancellation,
+    billingCareVerifyCancellation: billingCare.verifyCancellation,
     billingCareReadPeriodEnd: billingCare.readPeriodEnd,
     paywaySubmitCancellation: payway.submitCancellation,
     paywayConfirmCancellation: payway.confirmCancellation,
+    paywayVerifyCancellation: payway.verifyCancellation,
     paywayReadPeriodEnd: payway.readPeriodEnd,
     rebillySubmitCancellation: rebilly.submitCancellation,
     rebillyConfirmCancellation: rebilly.confirmCancellation,
+    rebillyVerifyCancellation: rebilly.verifyCancellation,
     rebillyReadPeriodEnd: rebilly.readPeriodEnd,
   };
 }
 
-export type Activities = ReturnType<typeof createActivities>;
+export type Activities = ReturnType<typeof createWorkerActivities>;

@@ -1,36 +1,43 @@
+import { randomUUID } from 'node:crypto';
 import {
   Client,
   WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Connection,
+  type WorkflowExecutionDescription,
 } from '@temporalio/client';
 import { ApplicationFailure, type DataConverter } from '@temporalio/common';
 import { dataConverterFromEnv, idHasherFromEnv } from '../codec/data-converter';
 import { type IdHasher } from '../codec/id-hash';
 import { canonicalJson } from '../common/fingerprint';
-import { type CancellationRequestInput } from '../common/request';
-import { type CancellationResult, type CancellationStatus } from '../common/result';
+import { type CancellationRequestInput, type Provider, type RunOptions } from '../common/request';
 import {
-  SA_CUSTOMER_ID,
-  SA_PROVIDER,
-  SA_REQUEST_ID,
-  SA_SCHEDULED_FOR,
-  SA_STAGE,
-  type Stage,
-} from '../common/search-attributes';
+  type CancellationResult,
+  type CancellationStatus,
+  type VerificationInfo,
+  type VerificationStatus,
+} from '../common/result';
+import { SA_REQUEST_ID, SA_SCHEDULED_FOR, SA_STAGE, type Stage } from '../common/search-attributes';
 import { DEFAULT_TASK_QUEUE } from '../common/task-queue';
-import { parseCancellationRequest, InvalidRequestError } from '../common/validation';
-import { describeTarget, workflowIdFor } from '../common/workflow-id';
+import { checkReschedule, checkWithdraw, orThrow, parseCancellationRequest } from '../common/validation';
+import { workflowIdFor } from '../common/workflow-id';
+import type { cancelSubscription } from '../workflows/cancellation';
 import {
   WORKFLOW_TYPE,
   expediteUpdate,
   rescheduleUpdate,
   statusQuery,
+  verificationQuery,
   withdrawUpdate,
 } from '../workflows/definitions';
 import { connectClientConnection, temporalTargetFromEnv } from './connection';
 import { CancellationNotFoundError, CancellationStateError, IdempotencyConflictError } from './errors';
+import { updateRefusal } from './failures';
+import { visibleStartOptions } from './start-options';
+import { listCancellations, type ListedCancellation } from './visibility';
+
+export type { ListedCancellation } from './visibility';
 
 export interface RequestAccepted {
   workflowId: string;
@@ -43,29 +50,13 @@ export interface RequestAccepted {
   scheduledFor?: string;
 }
 
-export interface ListedCancellation {
-  workflowId: string;
-  runId: string;
-  provider?: string;
-  stage?: string;
-  requestId?: string;
-  scheduledFor?: string;
-  status: string;
-  startTime: string;
-}
-
 const FINGERPRINT_MEMO = 'requestFingerprint';
-
-/** How far ahead a cancellation may be scheduled (the schema's 2100 limit catches typos only). */
-const MAX_SCHEDULE_AHEAD_MS = 5 * 366 * 24 * 3_600_000;
-const MAX_WITHDRAW_REASON = 255;
-
-function checkScheduleHorizon(field: string, iso: string | undefined, now = Date.now()): void {
-  const ms = iso === undefined ? NaN : Date.parse(iso);
-  if (Number.isNaN(ms) || ms <= now + MAX_SCHEDULE_AHEAD_MS) return; // format: the schema's to report
-  const message = 'must be at most 5 years in the future';
-  throw new InvalidRequestError(field, `${field}: ${message}`, [{ field, message }]);
-}
+/**
+ * A token only the starting call knows. With USE_EXISTING the server keeps the first starter's
+ * memo, so reading it back tells this call whether it started the run or joined one (the SDK's
+ * start does not pass on the server's `started` flag).
+ */
+const START_TOKEN_MEMO = 'startToken';
 
 /** The typed front door for backend systems: start and steer cancellations. */
 export class CancellationClient {
@@ -76,12 +67,16 @@ export class CancellationClient {
    * `client` should carry the data converter (see dataConverterFromEnv) so that inputs are
    * encrypted; `ids` defaults to CANCELLATIONS_ID_HASH_KEY (codec/data-converter.ts).
    */
+  /** Options every run started by this client gets (workflow argument 2). */
+  readonly runOptions: RunOptions;
+
   constructor(
     readonly client: Client,
     readonly taskQueue: string = DEFAULT_TASK_QUEUE,
-    options: { ids?: IdHasher } = {},
+    options: { ids?: IdHasher; runOptions?: RunOptions } = {},
   ) {
     this.ids = options.ids ?? idHasherFromEnv();
+    this.runOptions = options.runOptions ?? {};
   }
 
   /**
@@ -95,6 +90,7 @@ export class CancellationClient {
       taskQueue?: string;
       dataConverter?: DataConverter;
       ids?: IdHasher;
+      runOptions?: RunOptions;
     } = {},
   ) {
     const target = temporalTargetFromEnv();
@@ -105,8 +101,10 @@ export class CancellationClient {
       namespace: options.namespace ?? target.namespace,
       dataConverter,
     });
+    const grace = process.env.CANCELLATIONS_VERIFICATION_GRACE_SECONDS;
     return new CancellationClient(client, options.taskQueue ?? target.taskQueue, {
       ...(options.ids && { ids: options.ids }),
+      runOptions: options.runOptions ?? (grace ? { verificationGraceSeconds: Number(grace) } : {}),
     });
   }
 
@@ -116,9 +114,6 @@ export class CancellationClient {
    */
   async request(input: CancellationRequestInput | unknown): Promise<RequestAccepted> {
     const request = parseCancellationRequest(input);
-    if (request.timing.mode === 'at') checkScheduleHorizon('timing.at', request.timing.at);
-    if (request.timing.mode === 'end-of-billing-period')
-      checkScheduleHorizon('timing.periodEnd', request.timing.periodEnd);
     const workflowId = workflowIdFor(request, (key) => this.ids.subscription(key));
     const fingerprint = canonicalJson(request);
 
@@ -126,58 +121,38 @@ export class CancellationClient {
     const previous = await this.describeOrUndefined(workflowId);
     if (previous && previous.status.name !== 'RUNNING') {
       const sameRequest = previous.typedSearchAttributes.get(SA_REQUEST_ID) === request.requestId;
-      if (sameRequest) return this.accepted(previous, request.requestId, fingerprint, 'existing');
+      if (sameRequest) return this.accepted(previous, request.requestId, fingerprint);
     }
 
-    const scheduledFor =
-      request.timing.mode === 'at'
-        ? request.timing.at
-        : request.timing.mode === 'end-of-billing-period' && request.timing.deferTo === 'orchestrator'
-          ? request.timing.periodEnd
-          : undefined;
-    const handle = await this.client.workflow.start(WORKFLOW_TYPE, {
+    const visible = visibleStartOptions(
+      request,
+      request.customerId ? this.ids.customerId(request.customerId) : undefined,
+    );
+    const startToken = randomUUID();
+    const handle = await this.client.workflow.start<typeof cancelSubscription>(WORKFLOW_TYPE, {
       workflowId,
       taskQueue: this.taskQueue,
-      args: [request],
+      args: [request, this.runOptions],
       // One cancellation in progress per subscription; a finished one may be followed by another.
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      memo: { [FINGERPRINT_MEMO]: fingerprint },
-      typedSearchAttributes: [
-        { key: SA_PROVIDER, value: request.provider },
-        { key: SA_STAGE, value: 'scheduled' },
-        { key: SA_REQUEST_ID, value: request.requestId },
-        // Search attributes are stored in plaintext: the customer id only as its keyed hash.
-        ...(request.customerId
-          ? [{ key: SA_CUSTOMER_ID, value: this.ids.customerId(request.customerId) }]
-          : []),
-        ...(scheduledFor ? [{ key: SA_SCHEDULED_FOR, value: new Date(scheduledFor) }] : []),
-      ],
-      staticSummary: `Cancel ${describeTarget(request)} (${timingLabel(request.timing)})`,
-      staticDetails: [
-        `- **Request** ${request.requestId}, requested by ${request.requestedBy}`,
-        `- **Provider** ${request.provider}`,
-        `- **Target** ${describeTarget(request)}`,
-        `- **Timing** ${timingLabel(request.timing)}${scheduledFor ? ` at ${scheduledFor}` : ''}`,
-        request.reason?.code ? `- **Reason** ${request.reason.code}` : '',
-      ]
-        .filter(Boolean)
-        .join('\n'),
+      memo: { [FINGERPRINT_MEMO]: fingerprint, [START_TOKEN_MEMO]: startToken },
+      ...visible,
     });
     const run = await handle.describe();
-    const wasRunning = previous?.status.name === 'RUNNING' && previous.runId === run.runId;
-    return this.accepted(run, request.requestId, fingerprint, wasRunning ? 'existing' : 'started');
+    return this.accepted(run, request.requestId, fingerprint, startToken);
   }
 
   private async accepted(
-    run: Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['describe']>>,
+    run: WorkflowExecutionDescription,
     requestId: string,
     fingerprint: string,
-    fresh: 'started' | 'existing',
+    startToken?: string,
   ): Promise<RequestAccepted> {
     const runRequestId = run.typedSearchAttributes.get(SA_REQUEST_ID);
     const memo = (await run.memo) as Record<string, unknown> | undefined;
-    let disposition: RequestAccepted['disposition'] = fresh;
+    let disposition: RequestAccepted['disposition'] =
+      startToken !== undefined && memo?.[START_TOKEN_MEMO] === startToken ? 'started' : 'existing';
     if (runRequestId !== requestId) disposition = 'in-progress';
     else if (memo?.[FINGERPRINT_MEMO] !== undefined && memo[FINGERPRINT_MEMO] !== fingerprint)
       throw new IdempotencyConflictError(requestId, run.workflowId);
@@ -205,7 +180,7 @@ export class CancellationClient {
     return this.client.workflow.getHandle(workflowId);
   }
 
-  /** Stage, schedule, attempts and the last error, from the workflow and from Temporal's view of it. */
+  /** Stage, schedule, attempts, the last error and the verification, from the workflows and Temporal. */
   async status(
     workflowId: string,
   ): Promise<CancellationStatus & { running: boolean; pendingAttempt?: number }> {
@@ -214,6 +189,7 @@ export class CancellationClient {
     const status = await this.handle(workflowId).query(statusQuery);
     const pending = described.raw.pendingActivities?.[0];
     const lastFailure = pending?.lastFailure;
+    const verification = status.verification && (await this.verification(status.verification));
     return {
       ...status,
       running: described.status.name === 'RUNNING',
@@ -225,21 +201,31 @@ export class CancellationClient {
             message: lastFailure.message,
           },
         }),
+      ...(verification && { verification }),
     };
   }
 
-  async withdraw(workflowId: string, reason?: string): Promise<CancellationStatus> {
-    if (reason !== undefined && reason.length > MAX_WITHDRAW_REASON) {
-      const message = `must be at most ${MAX_WITHDRAW_REASON} characters`;
-      throw new InvalidRequestError('reason', `reason: ${message}`, [{ field: 'reason', message }]);
+  /** The verification run's latest word; the cancellation run only knows it was started. */
+  private async verification(started: VerificationInfo): Promise<VerificationInfo> {
+    if (!started.workflowId) return started;
+    try {
+      const seen = await this.handle(started.workflowId).query(verificationQuery);
+      return { ...seen, workflowId: started.workflowId };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return started;
+      throw err;
     }
+  }
+
+  async withdraw(workflowId: string, reason?: string): Promise<CancellationStatus> {
+    orThrow(checkWithdraw({ ...(reason !== undefined && { reason }) }));
     return this.update(workflowId, 'withdraw', () =>
       this.handle(workflowId).executeUpdate(withdrawUpdate, { args: [{ ...(reason && { reason }) }] }),
     );
   }
 
   async reschedule(workflowId: string, at: string): Promise<CancellationStatus> {
-    checkScheduleHorizon('at', at);
+    orThrow(checkReschedule({ at }, Date.now()));
     return this.update(workflowId, 'reschedule', () =>
       this.handle(workflowId).executeUpdate(rescheduleUpdate, { args: [{ at }] }),
     );
@@ -256,33 +242,31 @@ export class CancellationClient {
     action: string,
     call: () => Promise<CancellationStatus>,
   ): Promise<CancellationStatus> {
+    // A finished run takes no updates: say why at once, in the same words the workflow would,
+    // instead of sending an update that the server can only refuse.
+    await this.requireRunning(workflowId, action);
     try {
       return await call();
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        // A finished run takes no updates: say why, in the same words the workflow would.
-        const closed = await this.describeOrUndefined(workflowId);
-        if (!closed) throw new CancellationNotFoundError(workflowId);
-        const stage = closed.typedSearchAttributes.get(SA_STAGE) ?? closed.status.name.toLowerCase();
-        throw new CancellationStateError(
-          workflowId,
-          `cannot ${action}: the cancellation is already ${stage}`,
-        );
-      }
-      if (err instanceof WorkflowUpdateFailedError) {
-        const message = err.cause?.message ?? err.message;
-        if (message.startsWith('invalid '))
-          throw new InvalidRequestError('at', message, [{ field: 'at', message }]);
-        throw new CancellationStateError(workflowId, message);
-      }
+      // It finished between the look and the update.
+      if (err instanceof WorkflowNotFoundError) await this.requireRunning(workflowId, action);
+      if (err instanceof WorkflowUpdateFailedError) throw updateRefusal(workflowId, err);
       throw err;
     }
+  }
+
+  private async requireRunning(workflowId: string, action: string): Promise<void> {
+    const run = await this.describeOrUndefined(workflowId);
+    if (!run) throw new CancellationNotFoundError(workflowId);
+    if (run.status.name === 'RUNNING') return;
+    const stage = run.typedSearchAttributes.get(SA_STAGE) ?? run.status.name.toLowerCase();
+    throw new CancellationStateError(workflowId, `cannot ${action}: the cancellation is already ${stage}`);
   }
 
   /** Waits for the outcome. A failed cancellation still yields its result (status: failed). */
   async result(workflowId: string): Promise<CancellationResult> {
     try {
-      return (await this.handle(workflowId).result()) as CancellationResult;
+      return await this.client.workflow.getHandle<typeof cancelSubscription>(workflowId).result();
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new CancellationNotFoundError(workflowId);
       if (err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure) {
@@ -293,40 +277,23 @@ export class CancellationClient {
     }
   }
 
-  /** Visibility query over the search attributes; `customerId` is matched by its keyed hash. */
+  /**
+   * Visibility query over the search attributes; `customerId` is matched by its keyed hash. With
+   * `verification`, lists the cancellations whose verification is in that state.
+   */
   async list(
-    filter: { stage?: Stage; provider?: string; customerId?: string; limit?: number } = {},
+    filter: {
+      stage?: Stage;
+      provider?: Provider;
+      customerId?: string;
+      verification?: VerificationStatus;
+      limit?: number;
+    } = {},
   ): Promise<ListedCancellation[]> {
-    const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
-    if (filter.customerId !== undefined)
-      clauses.push(`${SA_CUSTOMER_ID.name} = '${this.ids.customerId(filter.customerId)}'`);
-    if (filter.stage) clauses.push(`${SA_STAGE.name} = '${filter.stage.replace(/'/g, '')}'`);
-    if (filter.provider) clauses.push(`${SA_PROVIDER.name} = '${filter.provider.replace(/'/g, '')}'`);
-    const out: ListedCancellation[] = [];
-    for await (const wf of this.client.workflow.list({ query: clauses.join(' AND ') })) {
-      const scheduledFor = wf.typedSearchAttributes.get(SA_SCHEDULED_FOR);
-      out.push({
-        workflowId: wf.workflowId,
-        runId: wf.runId,
-        status: wf.status.name,
-        startTime: wf.startTime.toISOString(),
-        ...optional('provider', wf.typedSearchAttributes.get(SA_PROVIDER)),
-        ...optional('stage', wf.typedSearchAttributes.get(SA_STAGE)),
-        ...optional('requestId', wf.typedSearchAttributes.get(SA_REQUEST_ID)),
-        ...(scheduledFor && { scheduledFor: scheduledFor.toISOString() }),
-      });
-      if (out.length >= (filter.limit ?? 100)) break;
-    }
-    return out;
+    const { customerId, ...rest } = filter;
+    return listCancellations(this.client, {
+      ...rest,
+      ...(customerId !== undefined && { hashedCustomerId: this.ids.customerId(customerId) }),
+    });
   }
-}
-
-function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
-}
-
-function timingLabel(t: { mode: string; deferTo?: string }): string {
-  if (t.mode === 'end-of-billing-period')
-    return `end of billing period, deferred by ${t.deferTo ?? 'orchestrator'}`;
-  return t.mode === 'at' ? 'at a date' : 'immediately';
 }

@@ -19,6 +19,20 @@ export const PROVIDER_PROTOCOL_ERROR = 'ProviderProtocolError';
 export const PROVIDER_NOT_CONFIGURED = 'ProviderNotConfigured';
 /** The provider does not (yet) show the cancellation we submitted. */
 export const NOT_YET_CONFIRMED = 'CancellationNotYetConfirmed';
+/**
+ * The provider shows the cancellation undone or refused for good (e.g. Rebilly `revoked`): reading
+ * again will not change that, so it is final.
+ */
+export const CANCELLATION_REVOKED = 'CancellationRevoked';
+/**
+ * A write may have reached the provider but its answer was lost, and no provider read shows the
+ * cancellation: nothing proves it happened, nothing proves it did not. An operator must look.
+ */
+export const OUTCOME_UNKNOWN = 'CancellationOutcomeUnknown';
+/** The provider still shows the subscription active after the cancellation was due (verification). */
+export const CANCELLATION_NOT_APPLIED = 'CancellationNotApplied';
+/** An update arrived at a stage that no longer allows it (e.g. withdraw after submission). */
+export const INVALID_STATE = 'InvalidState';
 /** The request failed validation inside the workflow. */
 export const INVALID_REQUEST = 'InvalidRequest';
 /** The billing period end could not be found (neither in the request nor at the provider). */
@@ -32,9 +46,17 @@ export const NON_RETRYABLE_PROVIDER_ERRORS = [
   PROVIDER_NOT_CONFIGURED,
   INVALID_REQUEST,
   PERIOD_END_UNKNOWN,
+  CANCELLATION_REVOKED,
+  OUTCOME_UNKNOWN,
 ];
 
 /** Details attached to every provider failure, for the result's `error` and the Web UI. */
+/** Details of an InvalidRequest failure: the first offending field. */
+export interface InvalidRequestDetails {
+  field: string;
+  message: string;
+}
+
 export interface ProviderErrorDetails {
   provider: string;
   status?: number;

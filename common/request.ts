@@ -112,4 +112,24 @@ export type CancellationRequest = z.output<typeof CancellationRequestSchema>;
 export type Timing = CancellationRequest['timing'];
 export type TargetOf<P extends Provider> = Extract<CancellationRequest, { provider: P }>['target'];
 
+/** Arguments of the reschedule update; `at` is also checked against the clock (common/timing.ts). */
 export const RescheduleSchema = z.strictObject({ at: IsoDateTime });
+
+/** Arguments of the withdraw update. The reason is kept in the workflow log and the status. */
+export const WithdrawSchema = z.strictObject({ reason: z.string().max(255).optional() });
+export type WithdrawArgs = z.input<typeof WithdrawSchema>;
+
+/**
+ * Options of a run, beside the request (the workflow's optional second argument): how the
+ * orchestrator itself behaves, not what the caller asks of the provider.
+ */
+export const RunOptionsSchema = z.strictObject({
+  /** Time given to the provider's automation after the effective date before verifying (seconds). */
+  verificationGraceSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86_400)
+    .optional(),
+});
+export type RunOptions = z.input<typeof RunOptionsSchema>;

@@ -1,5 +1,11 @@
 import { type z } from 'zod';
-import { CancellationRequestSchema, type CancellationRequest } from './request';
+import {
+  CancellationRequestSchema,
+  RescheduleSchema,
+  WithdrawSchema,
+  type CancellationRequest,
+} from './request';
+import { dateWindowProblem, timingDates } from './timing';
 
 export interface FieldIssue {
   field: string;
@@ -46,11 +52,45 @@ export function issuesOf(error: z.ZodError): FieldIssue[] {
   return error.issues.map(describe);
 }
 
+export type Checked<T> = { ok: true; value: T } | { ok: false; issues: FieldIssue[] };
+
+function checked<T>(parsed: z.ZodSafeParseResult<T>, rules: (value: T) => FieldIssue[]): Checked<T> {
+  if (!parsed.success) return { ok: false, issues: issuesOf(parsed.error) };
+  const issues = rules(parsed.data);
+  return issues.length ? { ok: false, issues } : { ok: true, value: parsed.data };
+}
+
+const windowIssues = (dates: { field: string; value: string }[], now: number): FieldIssue[] =>
+  dates.flatMap(({ field, value }) => {
+    const message = dateWindowProblem(value, now);
+    return message ? [{ field, message }] : [];
+  });
+
+/**
+ * Every rule of the request contract: the schema, then the dates against the clock (`now`: the
+ * caller's clock in the client, the run's start time in the workflow, so a request accepted by the
+ * client is not refused by a workflow whose first task runs late).
+ */
+export function checkCancellationRequest(input: unknown, now: number): Checked<CancellationRequest> {
+  return checked(CancellationRequestSchema.safeParse(input), (r) => windowIssues(timingDates(r.timing), now));
+}
+
+export function checkReschedule(input: unknown, now: number): Checked<{ at: string }> {
+  return checked(RescheduleSchema.safeParse(input), (r) => windowIssues([{ field: 'at', value: r.at }], now));
+}
+
+export function checkWithdraw(input: unknown): Checked<{ reason?: string | undefined }> {
+  return checked(WithdrawSchema.safeParse(input), () => []);
+}
+
+/** The first issue as an InvalidRequestError, for the client and the CLI. */
+export function orThrow<T>(result: Checked<T>): T {
+  if (result.ok) return result.value;
+  const first = result.issues[0] ?? { field: '(request)', message: 'invalid request' };
+  throw new InvalidRequestError(first.field, `${first.field}: ${first.message}`, result.issues);
+}
+
 /** Parses an untrusted request; throws InvalidRequestError naming the field. */
-export function parseCancellationRequest(input: unknown): CancellationRequest {
-  const parsed = CancellationRequestSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issues = issuesOf(parsed.error);
-  const first = issues[0] ?? { field: '(request)', message: 'invalid request' };
-  throw new InvalidRequestError(first.field, `${first.field}: ${first.message}`, issues);
+export function parseCancellationRequest(input: unknown, now = Date.now()): CancellationRequest {
+  return orThrow(checkCancellationRequest(input, now));
 }

@@ -1,6 +1,10 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { handleControl } from './control';
+import { parseBody, readBody, send } from './http-io';
+
+export { bearerToken } from './http-io';
 
 /** A request as the simulator saw it: what contract tests assert on. */
 export interface SimRequest {
@@ -17,6 +21,18 @@ export interface SimRequest {
   body: unknown;
   /** What the simulator did with it: the status sent, or the fault that replaced the answer. */
   outcome?: string;
+}
+
+/**
+ * One effective change of provider state (a subscription cancelled, scheduled to end, ended):
+ * counted apart from write calls, because a provider may absorb a second write without a change.
+ */
+export interface SimChange {
+  seq: number;
+  at: string;
+  /** The provider's id of what changed (order id, service id, user product id, bundle id). */
+  target: string;
+  change: string;
 }
 
 export interface SimResponse {
@@ -78,16 +94,27 @@ export interface SimulatorOptions {
   seed?: (state: unknown) => void;
   dumpState?: () => unknown;
   resetState?: () => void;
+  /** Which API requests ask the provider to change something (token calls are not writes). */
+  isWrite?: (req: SimRequest) => boolean;
 }
 
 /**
+ * What the provider's own back office does when time passes (renewals, nightly runs, expiries):
+ * `applies` does it; `forgets` leaves due changes undone, as a broken automation would.
+ */
+export type AutomationMode = 'applies' | 'forgets';
+
+/**
  * A small HTTP server that plays one provider. Routes implement the documented API; the control
- * API under /__sim lets tests and the command line inject faults, read the request log, and
- * seed or reset state:
- *   GET/DELETE /__sim/requests   POST/DELETE /__sim/faults   GET/POST /__sim/state   POST /__sim/reset
+ * API under /__sim (simulators/control.ts) lets tests and the command line inject faults, read the
+ * request log, move the provider's clock, and seed or reset state.
  */
 export class Simulator {
   readonly requests: SimRequest[] = [];
+  readonly changes: SimChange[] = [];
+  automation: AutomationMode = 'applies';
+  private clockOffsetMs = 0;
+  private changeSeq = 0;
   private readonly routes: Route[] = [];
   private rules: ArmedRule[] = [];
   private server?: http.Server;
@@ -109,6 +136,41 @@ export class Simulator {
     return this;
   }
 
+  /** The provider's clock: real time, moved by setNow so tests can let a billing period pass. */
+  now(): Date {
+    return new Date(Date.now() + this.clockOffsetMs);
+  }
+
+  setNow(at: Date | string | number): void {
+    this.clockOffsetMs = new Date(at).getTime() - Date.now();
+  }
+
+  /** Records an effective state change (see SimChange). */
+  recordChange(target: string | number, change: string): void {
+    this.changes.push({
+      seq: ++this.changeSeq,
+      at: this.now().toISOString(),
+      target: String(target),
+      change,
+    });
+  }
+
+  /** Requests that asked the provider to change something, optionally those whose path or body name `target`. */
+  writes(target?: string | number): SimRequest[] {
+    const isWrite = this.options.isWrite ?? ((r: SimRequest) => r.method !== 'GET');
+    const t = target === undefined ? undefined : String(target);
+    // By path segment or by a value in the parsed body: never by raw text, where a short id can
+    // also stand inside a multipart boundary.
+    return this.requests.filter(
+      (r) => isWrite(r) && (t === undefined || r.path.split('/').includes(t) || hasValue(r.body, t)),
+    );
+  }
+
+  /** Effective changes, optionally of one target. */
+  changesOf(target?: string | number): SimChange[] {
+    return target === undefined ? this.changes : this.changes.filter((c) => c.target === String(target));
+  }
+
   addFault(rule: FaultRule): void {
     const r = FaultRuleSchema.parse(rule);
     this.rules.push({
@@ -120,6 +182,11 @@ export class Simulator {
     });
   }
 
+  /** The armed fault rules (for the control API). */
+  armedFaults(): readonly unknown[] {
+    return this.rules;
+  }
+
   clearFaults(): void {
     this.rules = [];
   }
@@ -127,6 +194,9 @@ export class Simulator {
   reset(): void {
     this.clearFaults();
     this.requests.length = 0;
+    this.changes.length = 0;
+    this.automation = 'applies';
+    this.clockOffsetMs = 0;
     this.options.resetState?.();
   }
 
@@ -186,7 +256,8 @@ export class Simulator {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://simulator');
-    if (url.pathname.startsWith('/__sim/')) return this.control(req.method ?? 'GET', url.pathname, raw, res);
+    if (url.pathname.startsWith('/__sim/'))
+      return handleControl(this, req.method ?? 'GET', url.pathname, raw, res);
 
     const contentType = String(req.headers['content-type'] ?? '');
     const simReq: SimRequest = {
@@ -244,74 +315,11 @@ export class Simulator {
       ? { status: 405, body: { message: 'Method Not Allowed' } }
       : { status: 404, body: { message: 'Not Found' } };
   }
-
-  private control(method: string, path: string, raw: Buffer, res: ServerResponse): void {
-    const body = raw.length ? (JSON.parse(raw.toString('utf8')) as unknown) : undefined;
-    const ok = (payload: unknown = { ok: true }) => send(res, { status: 200, body: payload });
-    try {
-      if (path === '/__sim/requests' && method === 'GET') return ok(this.requests);
-      if (path === '/__sim/requests' && method === 'DELETE')
-        return ok(((this.requests.length = 0), { ok: true }));
-      if (path === '/__sim/faults' && method === 'POST') {
-        const rules = Array.isArray(body) ? body : [body];
-        rules.forEach((r) => this.addFault(r as FaultRule));
-        return ok({ ok: true, armed: this.rules.length });
-      }
-      if (path === '/__sim/faults' && method === 'DELETE') return ok((this.clearFaults(), { ok: true }));
-      if (path === '/__sim/faults' && method === 'GET') return ok(this.rules);
-      if (path === '/__sim/state' && method === 'GET') return ok(this.options.dumpState?.() ?? {});
-      if (path === '/__sim/state' && method === 'POST') return ok((this.options.seed?.(body), { ok: true }));
-      if (path === '/__sim/reset' && method === 'POST') return ok((this.reset(), { ok: true }));
-      send(res, { status: 404, body: { message: `unknown control endpoint ${method} ${path}` } });
-    } catch (err) {
-      send(res, { status: 400, body: { message: err instanceof Error ? err.message : String(err) } });
-    }
-  }
 }
 
-function send(res: ServerResponse, r: SimResponse): void {
-  const isText = typeof r.body === 'string';
-  const payload = r.body === undefined ? '' : isText ? (r.body as string) : JSON.stringify(r.body);
-  res.writeHead(r.status, {
-    'content-type': r.contentType ?? (isText ? 'text/plain; charset=utf-8' : 'application/json'),
-    ...r.headers,
-  });
-  res.end(payload);
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-async function parseBody(contentType: string, raw: Buffer, headers: IncomingHttpHeaders): Promise<unknown> {
-  if (raw.length === 0) return undefined;
-  const text = raw.toString('utf8');
-  try {
-    if (contentType.startsWith('application/json')) return JSON.parse(text) as unknown;
-    if (contentType.startsWith('application/x-www-form-urlencoded'))
-      return Object.fromEntries(new URLSearchParams(text));
-    if (contentType.startsWith('multipart/form-data')) {
-      // Node's fetch Request parses multipart bodies the way a real server framework would.
-      const form = await new Request('http://simulator/', {
-        method: 'POST',
-        headers: { 'content-type': String(headers['content-type']) },
-        body: raw,
-      }).formData();
-      const out: Record<string, string> = {};
-      form.forEach((value, key) => (out[key] = typeof value === 'string' ? value : '[file]'));
-      return out;
-    }
-  } catch {
-    return undefined; // the route decides how this provider answers an unparseable body
-  }
-  return undefined;
-}
-
-/** Bearer token from an Authorization header, or undefined. */
-export function bearerToken(req: SimRequest): string | undefined {
-  const h = req.headers.authorization;
-  const m = typeof h === 'string' ? /^Bearer\s+(.+)$/i.exec(h) : null;
-  return m?.[1];
+/** Whether a parsed body holds `value` anywhere (ids may be nested, e.g. accountRef.id). */
+function hasValue(body: unknown, value: string): boolean {
+  if (body === null || body === undefined) return false;
+  if (typeof body !== 'object') return String(body) === value;
+  return Object.values(body as Record<string, unknown>).some((v) => hasValue(v, value));
 }

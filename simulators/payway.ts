@@ -1,11 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { bearerToken, Simulator, type SimRequest, type SimResponse } from './framework';
+import {
+  ACCOUNT_ID,
+  INVALID_ID_MESSAGE,
+  isResponse,
+  jsonParams,
+  paywayError,
+  stringParam,
+} from './payway-requests';
+import { nextPeriod } from './periods';
 
 // Plays Payway's (Tulo) account API as documented (shared/seeds/002, shared/PROVIDERS.md): client
 // credentials token with scopes, PUT accounts/cancel_product, userproducts and cancellation_reasons
 // reads, the reactivate endpoint, and JSON errors `{code, field?, message}`.
-// Where the docs are silent the simulator makes an assumption, marked "Not documented" below.
+// Where the docs are silent the simulator makes an assumption, marked ASSUMPTION below.
+// Time is the base clock (now()/setNow): when it passes a product's valid_to, a cancelled product
+// is deactivated and an active one renews (valid_to moves a period on). With automation
+// 'forgets', the renewal run forgets the cancellation: the product renews and is active again.
 
 export type PaywayState = 'active' | 'cancelled' | 'deactivated';
 export interface PaywayUserProduct {
@@ -42,16 +54,13 @@ export interface PaywayCancellation {
 export interface PaywaySimulatorOptions {
   clientId: string;
   clientSecret: string;
-  now?: () => Date;
   tokenTtlSeconds?: number;
 }
 
 export type UserProductInput = Partial<PaywayUserProduct> & { id: string };
 export type ReasonInput = Partial<PaywayReason> & { id: string };
 
-const ACCOUNT_ID = /^[a-f\d]{24}$/i;
-// The documented message prints the pattern without its `i` flag, although the check ignores case.
-export const INVALID_ID_MESSAGE = 'Parameter must match format (/^[a-f\\d]{24}$/)';
+export { INVALID_ID_MESSAGE } from './payway-requests';
 const SCOPES = {
   accountRead: '/external/account/r',
   accountWrite: '/external/account/w',
@@ -70,8 +79,6 @@ interface Token {
   expiresAt: number;
 }
 
-type Params = Record<string, unknown>;
-
 export class PaywaySimulator extends Simulator {
   readonly accounts = new Map<string, PaywayAccount>();
   readonly reasons = new Map<string, PaywayReason>();
@@ -84,14 +91,18 @@ export class PaywaySimulator extends Simulator {
   constructor(private readonly opts: PaywaySimulatorOptions) {
     super({
       name: 'payway',
-      // Not documented: Payway publishes no rate limits. Assume the usual 429 with Retry-After seconds.
+      // ASSUMPTION: Payway publishes no rate limits; the usual 429 with Retry-After in seconds.
       rateLimited: (seconds) =>
-        this.error(429, 'rate_limited', 'Rate limit exceeded', undefined, {
+        paywayError(429, 'rate_limited', 'Rate limit exceeded', undefined, {
           'Retry-After': String(Math.ceil(seconds)),
         }),
       seed: (state) => this.seed(state),
       dumpState: () => this.dumpState(),
       resetState: () => this.resetState(),
+      isWrite: (r) =>
+        r.method === 'PUT' &&
+        (r.path.endsWith('/accounts/cancel_product') ||
+          r.path.endsWith('/reactivate_payway_provisioned_subscription')),
     });
     this.route('POST', '/api/authorization/access_token', (r) => this.issueToken(r));
     this.route('PUT', '/external/api/v1/accounts/cancel_product', (r) =>
@@ -170,6 +181,7 @@ export class PaywaySimulator extends Simulator {
   }
 
   dumpState() {
+    this.advance();
     return {
       accounts: [...this.accounts.values()],
       reasons: [...this.reasons.values()],
@@ -184,37 +196,39 @@ export class PaywaySimulator extends Simulator {
     parsed.reasons.forEach((r) => this.addReason(r as ReasonInput));
   }
 
-  private now(): Date {
-    return this.opts.now?.() ?? new Date();
-  }
-
-  private error(
-    status: number,
-    code: string,
-    message: string,
-    field?: string,
-    headers?: Record<string, string>,
-  ) {
-    return {
-      status,
-      body: { code, ...(field !== undefined && { field }), message },
-      ...(headers && { headers }),
-    } satisfies SimResponse;
+  /**
+   * Does what Payway's renewal run would have done by now() (see the header). Runs before every
+   * API request. ASSUMPTION: a renewal run that forgets the cancellation renews the product (active
+   * again, valid_to a period on) rather than leaving it cancelled past its valid_to.
+   */
+  advance(): void {
+    const now = this.now().getTime();
+    for (const product of [...this.accounts.values()].flatMap((a) => a.userProducts)) {
+      if (!product.valid_to || Date.parse(product.valid_to) > now) continue;
+      if (product.state === 'cancelled' && this.automation === 'applies') {
+        product.state = 'deactivated';
+        this.recordChange(product.id, 'deactivated');
+      } else if (product.state === 'active' || product.state === 'cancelled') {
+        product.state = 'active';
+        while (Date.parse(product.valid_to) <= now) product.valid_to = nextPeriod(product.valid_to);
+        this.recordChange(product.id, 'renewed');
+      }
+    }
   }
 
   private issueToken(r: SimRequest): SimResponse {
     if (!r.contentType.startsWith('application/x-www-form-urlencoded'))
-      return this.error(
+      return paywayError(
         400,
         'invalid_content_type_error',
         'Content-Type must be application/x-www-form-urlencoded',
       );
     const form = (r.body ?? {}) as Record<string, string>;
-    // Not documented: the error codes of the token endpoint. Assume OAuth-like codes in Payway's error shape.
+    // ASSUMPTION: the token endpoint's error codes are OAuth-like, in Payway's error shape.
     if (form.grant_type !== 'none')
-      return this.error(400, 'unsupported_grant_type', 'grant_type must be none', 'grant_type');
+      return paywayError(400, 'unsupported_grant_type', 'grant_type must be none', 'grant_type');
     if (form.client_id !== this.opts.clientId || form.client_secret !== this.opts.clientSecret)
-      return this.error(401, 'invalid_client', 'Client authentication failed');
+      return paywayError(401, 'invalid_client', 'Client authentication failed');
     const scopes = (form.scope ?? '').split(' ').filter(Boolean);
     this.issuedScopes.push(scopes);
     const token = randomBytes(24).toString('hex');
@@ -229,80 +243,56 @@ export class PaywaySimulator extends Simulator {
   private authed(r: SimRequest, scope: string, handler: () => SimResponse): SimResponse {
     const token = bearerToken(r);
     const t = token ? this.tokens.get(token) : undefined;
-    // Not documented: the codes of auth errors. Assume 401 for a missing or dead token, 403 for a missing scope.
-    if (!t) return this.error(401, 'unauthorized', 'Missing or invalid access token');
+    // ASSUMPTION: 401 for a missing or dead token, 403 for a missing scope (codes undocumented).
+    if (!t) return paywayError(401, 'unauthorized', 'Missing or invalid access token');
     if (this.now().getTime() >= t.expiresAt)
-      return this.error(401, 'unauthorized', 'Access token has expired');
+      return paywayError(401, 'unauthorized', 'Access token has expired');
     if (!t.scopes.has(scope))
-      return this.error(403, 'insufficient_scope', `Access token lacks scope ${scope}`);
+      return paywayError(403, 'insufficient_scope', `Access token lacks scope ${scope}`);
+    this.advance();
     return handler();
   }
 
-  /** The documented request checks, in the order a JSON API applies them. */
-  private jsonParams(r: SimRequest, allowed: string[]): Params | SimResponse {
-    if (!r.contentType.startsWith('application/json'))
-      return this.error(
-        400,
-        'invalid_content_type_error',
-        "The request's Content-Type header isn't set to application/json",
-      );
-    if (r.body === undefined && r.rawBody.trim() !== '')
-      return this.error(400, 'json_parser_error', 'The request body could not be parsed as valid json');
-    const body = r.body ?? {};
-    if (typeof body !== 'object' || body === null || Array.isArray(body))
-      return this.error(400, 'json_parser_error', 'The request body must be a JSON object');
-    const unknown = Object.keys(body).find((k) => !allowed.includes(k));
-    if (unknown) return this.error(400, 'unknown_parameter', 'Unknown parameter', unknown);
-    return body as Params;
-  }
-
-  /** Not documented: the answer to a missing or non-string parameter. Assume invalid_parameter. */
-  private stringParam(p: Params, field: string, required: boolean): string | SimResponse | undefined {
-    const v = p[field];
-    if (v === undefined && !required) return undefined;
-    if (typeof v !== 'string' || v === '')
-      return this.error(400, 'invalid_parameter', 'Parameter is required', field);
-    return v;
-  }
-
   private cancelProduct(r: SimRequest): SimResponse {
-    const p = this.jsonParams(r, ['id', 'user_product_id', 'cancellation_reason_id']);
+    const p = jsonParams(r, ['id', 'user_product_id', 'cancellation_reason_id']);
     if (isResponse(p)) return p;
-    const id = this.stringParam(p, 'id', true);
-    const userProductId = this.stringParam(p, 'user_product_id', true);
-    const reasonId = this.stringParam(p, 'cancellation_reason_id', false);
+    const id = stringParam(p, 'id', true);
+    const userProductId = stringParam(p, 'user_product_id', true);
+    const reasonId = stringParam(p, 'cancellation_reason_id', false);
     for (const v of [id, userProductId, reasonId]) if (isResponse(v)) return v;
     const accountId = id as string;
-    if (!ACCOUNT_ID.test(accountId)) return this.error(400, 'invalid_parameter', INVALID_ID_MESSAGE, 'id');
+    if (!ACCOUNT_ID.test(accountId)) return paywayError(400, 'invalid_parameter', INVALID_ID_MESSAGE, 'id');
+    // ASSUMPTION: an unknown cancellation_reason_id is an invalid_parameter.
     if (typeof reasonId === 'string' && !this.reasons.has(reasonId))
-      return this.error(400, 'invalid_parameter', 'Unknown cancellation reason', 'cancellation_reason_id');
+      return paywayError(400, 'invalid_parameter', 'Unknown cancellation reason', 'cancellation_reason_id');
 
     const account = this.accounts.get(accountId);
-    if (!account) return this.error(404, 'not_found', 'The account could not be found');
+    if (!account) return paywayError(404, 'not_found', 'The account could not be found');
     const product = account.userProducts.find((u) => u.id === userProductId);
-    if (!product) return this.error(404, 'not_found', 'The user product could not be found');
+    if (!product) return paywayError(404, 'not_found', 'The user product could not be found');
     if (product.provision_service !== 'tulo')
-      return this.error(
+      return paywayError(
         409,
         'user_product_not_tulo_provisioned',
         'The user product is not provisioned by Tulo',
       );
-    // Not documented: the codes below. The preconditions are documented, their error answers are not.
+    // ASSUMPTION: the codes below. The preconditions are documented, their error answers are not.
     if (!product.packageAllowsCancellation)
-      return this.error(
+      return paywayError(
         409,
         'package_does_not_allow_cancellation',
         'The package does not allow cancellation',
       );
     if (product.subscription_type === 'limited')
-      return this.error(409, 'user_product_not_recurring', 'The user product is not recurring');
-    // Not documented: a second cancel. Assume Payway refuses it, as a state conflict.
+      return paywayError(409, 'user_product_not_recurring', 'The user product is not recurring');
+    // ASSUMPTION: a second cancel is refused as a state conflict (409), a write but no change.
     if (product.state === 'cancelled')
-      return this.error(409, 'user_product_already_cancelled', 'The user product is already cancelled');
+      return paywayError(409, 'user_product_already_cancelled', 'The user product is already cancelled');
     if (product.state !== 'active')
-      return this.error(409, 'user_product_not_active', `The user product is ${product.state}`);
+      return paywayError(409, 'user_product_not_active', `The user product is ${product.state}`);
 
     product.state = 'cancelled';
+    this.recordChange(product.id, 'cancelled');
     this.cancellations.push({
       accountId,
       userProductId: product.id,
@@ -313,33 +303,28 @@ export class PaywaySimulator extends Simulator {
   }
 
   private userProducts(accountId: string): SimResponse {
-    if (!ACCOUNT_ID.test(accountId)) return this.error(400, 'invalid_parameter', INVALID_ID_MESSAGE, 'id');
+    if (!ACCOUNT_ID.test(accountId)) return paywayError(400, 'invalid_parameter', INVALID_ID_MESSAGE, 'id');
     const account = this.accounts.get(accountId);
-    if (!account) return this.error(404, 'not_found', 'The account could not be found');
+    if (!account) return paywayError(404, 'not_found', 'The account could not be found');
     const items = account.userProducts.map(({ packageAllowsCancellation: _hidden, ...shown }) => shown);
     return { status: 200, body: { items } };
   }
 
   private reactivate(r: SimRequest): SimResponse {
-    const p = this.jsonParams(r, ['account_id', 'user_product_id']);
+    const p = jsonParams(r, ['account_id', 'user_product_id']);
     if (isResponse(p)) return p;
-    const accountId = this.stringParam(p, 'account_id', true);
-    const userProductId = this.stringParam(p, 'user_product_id', true);
+    const accountId = stringParam(p, 'account_id', true);
+    const userProductId = stringParam(p, 'user_product_id', true);
     for (const v of [accountId, userProductId]) if (isResponse(v)) return v;
     if (!ACCOUNT_ID.test(accountId as string))
-      return this.error(400, 'invalid_parameter', INVALID_ID_MESSAGE, 'account_id');
+      return paywayError(400, 'invalid_parameter', INVALID_ID_MESSAGE, 'account_id');
     const product = this.userProduct(accountId as string, userProductId as string);
-    if (!product) return this.error(404, 'not_found', 'The user product could not be found');
-    // Only a cancelled product can come back; a deactivated one has already ended.
+    if (!product) return paywayError(404, 'not_found', 'The user product could not be found');
+    // ASSUMPTION: only a cancelled product can come back; a deactivated one has already ended.
     if (product.state !== 'cancelled')
-      return this.error(409, 'user_product_not_cancelled', `The user product is ${product.state}`);
+      return paywayError(409, 'user_product_not_cancelled', `The user product is ${product.state}`);
     product.state = 'active';
+    this.recordChange(product.id, 'reactivated');
     return { status: 200, body: { id: product.id } };
   }
-}
-
-function isResponse(v: unknown): v is SimResponse {
-  return (
-    typeof v === 'object' && v !== null && 'status' in v && typeof (v as SimResponse).status === 'number'
-  );
 }

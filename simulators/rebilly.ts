@@ -1,9 +1,13 @@
 import { z } from 'zod';
+import { nextPeriod } from './periods';
 import { Simulator, type SimRequest, type SimResponse } from './framework';
 
 // Plays Rebilly's order-cancellation API as documented (shared/seeds/003, shared/PROVIDERS.md):
 // REB-APIKEY auth, PUT upsert (201 created with Location / 200 updated), RFC 7807 problems with
 // invalidFields on 422, rate-limit headers, X-RateLimit-Retry-After as a Unix timestamp.
+// Time is the base clock (now()/setNow): a confirmed cancellation whose churnTime has passed is
+// completed and its order churned, unless the automation 'forgets'. Where the docs are silent the
+// simulator makes an assumption, marked ASSUMPTION below.
 
 export interface RebillyOrder {
   id: string;
@@ -29,14 +33,33 @@ export interface RebillyCancellation {
 export interface RebillySimulatorOptions {
   organizationId: string;
   apiKey: string;
-  now?: () => Date;
+}
+interface InvalidField {
+  field: string;
+  message: string;
 }
 
 const ID = /^[@~\-.\w]+$/;
-const PutBody = z.object({
-  orderId: z.string({ error: 'This value should not be blank.' }).min(1, 'This value should not be blank.'),
+const ENDED = new Set(['canceled', 'churned']);
+const BLANK = 'This value should not be blank.';
+const DateTime = z.iso.datetime({ offset: true });
+const LineItem = z.strictObject({
+  type: z.string(),
+  unitPriceAmount: z.number(),
+  unitPriceCurrency: z.string().length(3),
+  quantity: z.number().int(),
+  description: z.string().optional(),
+  periodStartTime: DateTime.optional(),
+  periodEndTime: DateTime.optional(),
+  createdTime: z.unknown().optional(),
+  updatedTime: z.unknown().optional(),
+});
+// ASSUMPTION: Rebilly refuses body fields it does not document (422, like any other invalid
+// field) and ignores the documented read-only ones (id, times, invoice ids, _links, subtotal).
+const PutBody = z.strictObject({
+  orderId: z.string({ error: BLANK }).min(1, BLANK),
   churnTimePolicy: z.enum(['now', 'at-next-renewal']).nullish(),
-  churnTime: z.string().nullish(),
+  churnTime: DateTime.nullish(),
   canceledBy: z.enum(['merchant', 'customer', 'rebilly']).default('customer'),
   reason: z
     .enum([
@@ -52,9 +75,19 @@ const PutBody = z.object({
       'billing-failure',
     ])
     .default('other'),
+  // `completed` is read-only: set by Rebilly when churnTime passes.
   status: z.enum(['draft', 'confirmed', 'revoked']).default('confirmed'),
   prorated: z.boolean().default(false),
   description: z.string().max(255).nullish(),
+  lineItems: z.array(LineItem).optional(),
+  id: z.unknown().optional(),
+  canceledTime: z.unknown().optional(),
+  proratedInvoiceId: z.unknown().optional(),
+  appliedInvoiceId: z.unknown().optional(),
+  createdTime: z.unknown().optional(),
+  updatedTime: z.unknown().optional(),
+  _links: z.unknown().optional(),
+  lineItemSubtotal: z.unknown().optional(),
 });
 
 export class RebillySimulator extends Simulator {
@@ -71,14 +104,12 @@ export class RebillySimulator extends Simulator {
           'X-RateLimit-Remaining': '0',
         }),
       seed: (state) => this.seed(state),
-      dumpState: () => ({
-        orders: [...this.orders.values()],
-        cancellations: [...this.cancellations.values()],
-      }),
+      dumpState: () => this.dumpState(),
       resetState: () => {
         this.orders.clear();
         this.cancellations.clear();
       },
+      isWrite: (r) => r.method === 'PUT' && r.path.includes('/order-cancellations/'),
     });
     const base = `/organizations/:org`;
     this.route('PUT', `${base}/order-cancellations/:id`, (r) => this.authed(r, () => this.upsert(r)));
@@ -108,13 +139,41 @@ export class RebillySimulator extends Simulator {
     });
   }
 
+  /**
+   * Does what Rebilly's back office would have done by now(): completes cancellations whose
+   * churnTime has passed, churning their orders (unless the automation forgets), and renews active
+   * orders whose renewalTime has passed. Runs before every API request.
+   * ASSUMPTION: a back office that forgets leaves the cancellation `confirmed` and renews the
+   * order as if nothing were due.
+   */
+  advance(): void {
+    const now = this.now().getTime();
+    if (this.automation === 'applies') {
+      for (const c of this.cancellations.values()) {
+        if (c.status !== 'confirmed' || !c.churnTime || Date.parse(c.churnTime) > now) continue;
+        c.status = 'completed';
+        const order = this.orders.get(c.orderId);
+        if (order && !ENDED.has(order.status)) {
+          order.status = 'churned';
+          this.recordChange(order.id, 'churned');
+        }
+      }
+    }
+    for (const order of this.orders.values()) {
+      if (order.status !== 'active' || !order.renewalTime || Date.parse(order.renewalTime) > now) continue;
+      while (Date.parse(order.renewalTime) <= now) order.renewalTime = nextPeriod(order.renewalTime);
+      this.recordChange(order.id, 'renewed');
+    }
+  }
+
+  dumpState() {
+    this.advance();
+    return { orders: [...this.orders.values()], cancellations: [...this.cancellations.values()] };
+  }
+
   private seed(state: unknown): void {
     const parsed = z.object({ orders: z.array(z.looseObject({ id: z.string() })).default([]) }).parse(state);
     parsed.orders.forEach((o) => this.addOrder(o as Partial<RebillyOrder> & { id: string }));
-  }
-
-  private now(): Date {
-    return this.opts.now?.() ?? new Date();
   }
 
   private ok(status: number, body: unknown, headers: Record<string, string> = {}): SimResponse {
@@ -148,53 +207,79 @@ export class RebillySimulator extends Simulator {
     } satisfies SimResponse;
   }
 
+  private invalid(invalidFields: InvalidField[]): SimResponse {
+    return this.problem(422, 'Invalid data', 'The request contains invalid data.', {}, { invalidFields });
+  }
+
   private authed(r: SimRequest, handler: () => SimResponse): SimResponse {
     const key = r.headers['reb-apikey'];
     if (!key || key !== this.opts.apiKey)
       return this.problem(401, 'Unauthorized', 'Invalid or missing API key.');
     if (r.params.org !== this.opts.organizationId)
       return this.problem(403, 'Forbidden', 'Access to this organization is not allowed.');
+    this.advance();
     return handler();
+  }
+
+  /** Every problem in the request, one invalidField each (unknown fields named one by one). */
+  private invalidFields(id: string, body: unknown): InvalidField[] {
+    const fields: InvalidField[] = [];
+    if (id.length > 50 || !ID.test(id)) fields.push({ field: 'id', message: 'This value is not valid.' });
+    // ASSUMPTION: a body that is not a JSON object is a 422 on `body` (the docs list no 400).
+    const parsed = PutBody.safeParse(body);
+    for (const issue of parsed.error?.issues ?? []) {
+      if (issue.code === 'unrecognized_keys')
+        issue.keys.forEach((k) => fields.push({ field: k, message: 'This field is not allowed.' }));
+      else {
+        const [field, ...inner] = issue.path.map(String);
+        const where = inner.length ? `${inner.join('.')}: ` : '';
+        fields.push({ field: field ?? 'body', message: `${where}${issue.message}` });
+      }
+    }
+    return fields;
   }
 
   private upsert(r: SimRequest): SimResponse {
     const id = r.params.id ?? '';
+    // ASSUMPTION: another media type is refused with 415 (the docs require application/json).
     if (!r.contentType.startsWith('application/json'))
       return this.problem(415, 'Unsupported Media Type', 'Content-Type must be application/json.');
-    const invalid = (field: string, message: string) =>
-      this.problem(
-        422,
-        'Invalid data',
-        'The request contains invalid data.',
-        {},
-        { invalidFields: [{ field, message }] },
-      );
-    if (id.length > 50 || !ID.test(id)) return invalid('id', 'This value is not valid.');
-    const parsed = PutBody.safeParse(r.body ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return invalid(String(issue?.path[0] ?? 'body'), issue?.message ?? 'This value is not valid.');
-    }
-    const b = parsed.data;
+    const problems = this.invalidFields(id, r.body);
+    if (problems.length) return this.invalid(problems);
+    const b = PutBody.parse(r.body);
     const order = this.orders.get(b.orderId);
-    if (!order) return invalid('orderId', 'Order not found.');
+    if (!order) return this.invalid([{ field: 'orderId', message: 'Order not found.' }]);
     const existing = this.cancellations.get(id);
-    if (!existing && (order.status === 'canceled' || order.status === 'churned' || order.churnTime))
-      return invalid('orderId', 'Order is already canceled.');
+    // ASSUMPTION: the refusals below are undocumented; Rebilly's 422 is the closest documented answer.
+    if (existing && existing.orderId !== b.orderId)
+      return this.invalid([{ field: 'orderId', message: 'The cancellation belongs to another order.' }]);
+    if (!existing && (ENDED.has(order.status) || order.churnTime))
+      return this.invalid([{ field: 'orderId', message: 'Order is already canceled.' }]);
+    if (existing?.status === 'completed') {
+      // ASSUMPTION: completed is final; the same request again is absorbed (a write, not a change).
+      if (b.status !== 'confirmed')
+        return this.invalid([{ field: 'status', message: 'A completed cancellation cannot be changed.' }]);
+      return this.ok(200, existing);
+    }
+    if (b.churnTimePolicy === 'at-next-renewal' && !order.renewalTime)
+      return this.invalid([{ field: 'churnTimePolicy', message: 'The order has no renewal time.' }]);
 
     const now = this.now().toISOString();
-    // churnTimePolicy wins over churnTime; both absent means now.
+    const policy = b.churnTimePolicy ?? null;
+    // churnTimePolicy wins over churnTime; both absent means now. Repeating the request keeps it.
     const churnTime =
-      b.churnTimePolicy === 'at-next-renewal'
-        ? order.renewalTime
-        : b.churnTimePolicy === 'now' || !b.churnTime
-          ? now
-          : b.churnTime;
+      existing && existing.status === b.status && policy !== null && existing.churnTimePolicy === policy
+        ? existing.churnTime
+        : policy === 'at-next-renewal'
+          ? order.renewalTime
+          : policy === 'now' || !b.churnTime
+            ? now
+            : b.churnTime;
     const c: RebillyCancellation = {
       id,
       orderId: b.orderId,
       status: b.status,
-      churnTimePolicy: b.churnTimePolicy ?? null,
+      churnTimePolicy: policy,
       churnTime,
       canceledBy: b.canceledBy,
       reason: b.reason,
@@ -205,17 +290,27 @@ export class RebillySimulator extends Simulator {
       updatedTime: now,
     };
     this.cancellations.set(id, c);
-    if (c.status === 'confirmed') {
-      order.churnTime = churnTime;
-      order.canceledBy = c.canceledBy;
-      if (churnTime && Date.parse(churnTime) <= this.now().getTime()) order.status = 'canceled';
-    } else if (c.status === 'revoked') {
-      order.churnTime = null;
-      order.canceledBy = null;
-      order.status = 'active';
-    }
+    this.applyToOrder(order, c, existing?.status);
     return existing
       ? this.ok(200, c)
       : this.ok(201, c, { Location: `/organizations/${this.opts.organizationId}/order-cancellations/${id}` });
+  }
+
+  /** The order side of an upsert; records a change only when the order's state really moved. */
+  private applyToOrder(order: RebillyOrder, c: RebillyCancellation, was?: RebillyCancellation['status']) {
+    const before = { status: order.status, churnTime: order.churnTime };
+    if (c.status === 'confirmed') {
+      // ASSUMPTION: a churnTime already reached (policy `now`) ends the order at once as
+      // `canceled`; one reached later by the back office ends it as `churned` (see advance()).
+      order.churnTime = c.churnTime;
+      order.canceledBy = c.canceledBy;
+      if (c.churnTime && Date.parse(c.churnTime) <= this.now().getTime()) order.status = 'canceled';
+    } else if (c.status === 'revoked' && was === 'confirmed') {
+      order.churnTime = null;
+      order.canceledBy = null;
+    }
+    if (order.status !== before.status) this.recordChange(order.id, order.status);
+    else if (order.churnTime !== before.churnTime)
+      this.recordChange(order.id, order.churnTime ? 'scheduled-to-end' : 'revoked');
   }
 }

@@ -1,7 +1,8 @@
 import { type DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { dataConverterFromEnv } from '../codec/data-converter';
-import { createActivities } from '../activities';
+import { Client } from '@temporalio/client';
+import { createWorkerActivities } from '../activities';
 import { type ActivityDeps } from '../activities/deps';
 
 export interface CancellationWorkerOptions {
@@ -34,12 +35,15 @@ type TuningOption =
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
 
 export async function createCancellationWorker(o: CancellationWorkerOptions): Promise<Worker> {
+  const dataConverter = o.dataConverter ?? dataConverterFromEnv();
+  // Activities that start runs use the worker's own connection and payload encryption.
+  const client = new Client({ connection: o.connection, namespace: o.namespace, dataConverter });
   return Worker.create({
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
-    activities: createActivities(o.deps),
-    dataConverter: o.dataConverter ?? dataConverterFromEnv(),
+    activities: createWorkerActivities(o.deps, { client }),
+    dataConverter,
     ...(o.workflowBundle
       ? { workflowBundle: o.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),

@@ -1,260 +1,275 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  allHandlersFinished,
   condition,
   log,
+  proxyActivities,
   setCurrentDetails,
-  setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { INVALID_REQUEST, type ProviderErrorDetails } from '../common/errors';
-import { canonicalJson } from '../common/fingerprint';
-import { CancellationRequestSchema, RescheduleSchema, type CancellationRequest } from '../common/request';
-import { type CancellationError, type CancellationResult, type CancellationStatus } from '../common/result';
+import type { Activities, AttemptedReceipt } from '../activities';
+import type { Confirmation, SubmitCommand } from '../activities/providers/types';
+import { type ProviderErrorDetails } from '../common/errors';
+import { providers, RunOptionsSchema, type Provider } from '../common/request';
+import { type CancellationError, type CancellationResult } from '../common/result';
 import {
+  SA_CONFIRMATION,
+  SA_CUSTOMER_ID,
   SA_PROVIDER,
   SA_REQUEST_ID,
-  SA_SCHEDULED_FOR,
   SA_STAGE,
-  type Stage,
 } from '../common/search-attributes';
-import { issuesOf } from '../common/validation';
+import { DEFAULT_VERIFICATION_GRACE_MS, scheduledForOf, verificationDueAt } from '../common/timing';
+import { checkCancellationRequest } from '../common/validation';
 import { describeTarget } from '../common/workflow-id';
-import type { SubmitCommand } from '../activities/providers/types';
-import { expediteUpdate, rescheduleUpdate, statusQuery, withdrawUpdate } from './definitions';
-import { providerActivities } from './provider-activities';
-import { CONFIRM_OPTIONS, READ_PERIOD_OPTIONS, SUBMIT_OPTIONS } from './retry-policies';
+import { CancellationRun, invalidRequest } from './cancellation-run';
+import { providerOps } from './provider-activities';
+import {
+  CONFIRM_OPTIONS,
+  READ_PERIOD_OPTIONS,
+  START_VERIFICATION_OPTIONS,
+  SUBMIT_OPTIONS,
+} from './retry-policies';
 
 /**
  * One subscription cancellation, end to end: validate, schedule (withdrawable, reschedulable,
- * expeditable until it runs), submit to the provider with retries, confirm at the provider, report.
+ * expeditable until it runs), submit to the provider, confirm by reading the provider, report, and
+ * hand the effect's verification to a run of its own.
+ *
+ * Verification is a follow-up run rather than more of this run: the result here resolves at the
+ * first level the provider showed (a backend's `result()` and any other SDK's handle.result() must
+ * not wait weeks for the effective date), the cancellation's run closes as Completed once the
+ * provider confirmed it, and a verification that finds the cancellation not applied fails its own
+ * run, so it stands out in red in the Web UI. It is started by an activity, not as a child: a child
+ * outliving its closed parent is what ParentClosePolicy ABANDON allows, but Temporal's
+ * time-skipping test server stalls on it (sdk-typescript issue 1101), and nothing here needs the
+ * parent link (the run's id names the cancellation it verifies).
  */
-export async function cancelSubscription(input: unknown): Promise<CancellationResult> {
+export async function cancelSubscription(input: unknown, options?: unknown): Promise<CancellationResult> {
+  const run = validate(input);
+  run.registerHandlers();
+  makeFindable(run);
+  try {
+    if (!(await waitUntilDue(run))) return run.outcome('withdrawn');
+    const receipt = await submit(run);
+    const confirmation = await confirm(run, receipt);
+    const verification = await startVerification(run, receipt, confirmation, options);
+    return report(run, receipt, confirmation, verification);
+  } catch (err) {
+    return fail(run, err);
+  }
+}
+
+/** The request as the contract defines it, checked against the run's start time. */
+function validate(input: unknown): CancellationRun {
   const info = workflowInfo();
   const requestedAt = info.startTime.toISOString();
-  const parsed = CancellationRequestSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = issuesOf(parsed.error)[0] ?? { field: '(request)', message: 'invalid request' };
-    const raw = (input ?? {}) as Partial<CancellationRequest>;
-    upsertSearchAttributes([{ key: SA_STAGE, value: 'failed' }]);
-    throw ApplicationFailure.create({
-      type: INVALID_REQUEST,
-      nonRetryable: true,
-      message: `${issue.field}: ${issue.message}`,
-      details: [
-        {
-          requestId: String(raw.requestId ?? ''),
-          workflowId: info.workflowId,
-          provider: raw.provider ?? 'rebilly',
-          status: 'failed',
-          requestedAt,
-          attempts: 0,
-          error: { type: INVALID_REQUEST, message: issue.message, field: issue.field },
-        } satisfies CancellationResult,
-      ],
-    });
-  }
-  const request = parsed.data;
-  const { provider, timing } = request;
-  const what = describeTarget(request);
-
-  let stage: Stage = 'scheduled';
-  let scheduledFor: string | undefined;
-  let scheduleVersion = 0;
-  let withdrawn = false;
-  let expedited = false;
-  let attempts = 0;
-  let lastError: CancellationError | undefined;
-  let result: CancellationResult | undefined;
-
-  const status = (): CancellationStatus => ({
-    requestId: request.requestId,
+  const checked = checkCancellationRequest(input, info.startTime.getTime());
+  if (checked.ok) return new CancellationRun(checked.value, info.workflowId, requestedAt);
+  upsertSearchAttributes([{ key: SA_STAGE, value: 'failed' }]);
+  const raw = (input ?? {}) as Record<string, unknown>;
+  const provider = providers.find((p) => p === raw.provider);
+  const issue = checked.issues[0] ?? { field: '(request)', message: 'invalid request' };
+  const result: CancellationResult = {
+    requestId: String(raw.requestId ?? ''),
     workflowId: info.workflowId,
-    provider,
-    stage,
-    fingerprint: canonicalJson(request),
-    timing:
-      timing.mode === 'end-of-billing-period' ? `end-of-billing-period (${timing.deferTo})` : timing.mode,
-    ...(scheduledFor && { scheduledFor }),
-    attempts,
-    ...(lastError && { lastError }),
-    ...(result && { result }),
-  });
-  const enter = (next: Stage, details: string) => {
-    stage = next;
-    upsertSearchAttributes([{ key: SA_STAGE, value: next }]);
-    setCurrentDetails(details);
-    log.info(`stage ${next}: ${details}`);
-  };
-  const requireScheduled = (action: string) => {
-    if (stage !== 'scheduled') throw new Error(`cannot ${action}: the cancellation is already ${stage}`);
-  };
-
-  setHandler(statusQuery, status);
-  setHandler(
-    withdrawUpdate,
-    (args) => {
-      withdrawn = true;
-      enter('withdrawn', `Withdrawn before submission${args.reason ? `: ${args.reason}` : ''}`);
-      return status();
-    },
-    { validator: (_args: { reason?: string }) => requireScheduled('withdraw') },
-  );
-  setHandler(
-    rescheduleUpdate,
-    ({ at }) => {
-      scheduledFor = new Date(at).toISOString();
-      scheduleVersion++;
-      upsertSearchAttributes([{ key: SA_SCHEDULED_FOR, value: new Date(scheduledFor) }]);
-      log.info(`rescheduled to ${scheduledFor}`);
-      return status();
-    },
-    {
-      validator: (args) => {
-        const checked = RescheduleSchema.safeParse(args);
-        if (!checked.success) {
-          const issue = issuesOf(checked.error)[0];
-          throw new Error(`invalid ${issue?.field ?? 'at'}: ${issue?.message ?? 'invalid'}`);
-        }
-        requireScheduled('reschedule');
-      },
-    },
-  );
-  setHandler(
-    expediteUpdate,
-    () => {
-      expedited = true;
-      log.info('expedited: submitting now');
-      return status();
-    },
-    { validator: () => requireScheduled('expedite') },
-  );
-
-  // Runs started by other SDKs may come without our search attributes: make them findable anyway.
-  // Not by customer: search attributes are plaintext, and the customer id's keyed hash needs a key
-  // that workflow code must not hold (the starting client sets CancellationCustomerId).
-  if (!info.typedSearchAttributes.get(SA_REQUEST_ID)) {
-    upsertSearchAttributes([
-      { key: SA_PROVIDER, value: provider },
-      { key: SA_REQUEST_ID, value: request.requestId },
-      { key: SA_STAGE, value: 'scheduled' },
-    ]);
-  }
-
-  const outcome = (
-    s: CancellationResult['status'],
-    extra: Partial<CancellationResult> = {},
-  ): CancellationResult => ({
-    requestId: request.requestId,
-    workflowId: info.workflowId,
-    provider,
-    status: s,
+    ...(provider && { provider }),
+    status: 'failed',
     requestedAt,
-    ...(scheduledFor && { scheduledFor }),
-    attempts,
-    ...extra,
-  });
+    attempts: 0,
+    error: { type: 'InvalidRequest', message: issue.message, field: issue.field },
+  };
+  throw invalidRequest(checked, result);
+}
 
-  try {
-    // --- Schedule -------------------------------------------------------------------------------
-    if (timing.mode === 'at') scheduledFor = new Date(timing.at).toISOString();
-    if (timing.mode === 'end-of-billing-period' && timing.deferTo === 'orchestrator') {
-      if (timing.periodEnd) {
-        scheduledFor = new Date(timing.periodEnd).toISOString();
-      } else {
-        setCurrentDetails(`Reading the billing period end of ${what}`);
-        const read = providerActivities(provider, {
-          ...READ_PERIOD_OPTIONS,
-          summary: `read period end of ${what}`,
-        });
-        const period = await read.readPeriodEnd(request.target as never);
-        scheduledFor = period.periodEnd;
-        log.info(`billing period of ${what} ends ${scheduledFor} (${period.source})`);
-      }
-    }
-    if (scheduledFor) {
-      upsertSearchAttributes([{ key: SA_SCHEDULED_FOR, value: new Date(scheduledFor) }]);
-      while (!withdrawn && !expedited && Date.parse(scheduledFor) > Date.now()) {
-        const version = scheduleVersion;
-        setCurrentDetails(
-          `Scheduled for ${scheduledFor}: waiting. Withdraw, reschedule or expedite until then (updates).`,
-        );
-        await condition(
-          () => withdrawn || expedited || scheduleVersion !== version,
-          Date.parse(scheduledFor) - Date.now(),
-          { summary: `wait until ${scheduledFor}` },
-        );
-      }
-    }
-    if (withdrawn) {
-      result = outcome('withdrawn');
-      return result;
-    }
+/**
+ * Runs started by other SDKs may come without our search attributes: make them findable anyway.
+ * Not by customer: search attributes are plaintext, and the customer id's keyed hash needs a key
+ * that workflow code must not hold (the starting client sets CancellationCustomerId).
+ */
+function makeFindable(run: CancellationRun): void {
+  if (workflowInfo().typedSearchAttributes.get(SA_REQUEST_ID)) return;
+  upsertSearchAttributes([
+    { key: SA_PROVIDER, value: run.request.provider },
+    { key: SA_REQUEST_ID, value: run.request.requestId },
+    { key: SA_STAGE, value: 'scheduled' },
+  ]);
+}
 
-    // --- Submit ---------------------------------------------------------------------------------
-    const providerDeferred = timing.mode === 'end-of-billing-period' && timing.deferTo === 'provider';
-    enter('submitting', `Submitting the cancellation of ${what} to ${provider}`);
-    const command: SubmitCommand<typeof provider> = {
-      requestId: request.requestId,
-      workflowId: info.workflowId,
-      target: request.target,
-      effect: providerDeferred ? 'end-of-period' : 'now',
-      ...(providerDeferred && timing.periodEnd && { effectiveAt: new Date(timing.periodEnd).toISOString() }),
-      ...(request.reason?.code && { reasonCode: request.reason.code }),
-      ...(request.reason?.comment && { comment: request.reason.comment }),
-      requestedBy: request.requestedBy,
-    };
-    const submit = providerActivities(provider, { ...SUBMIT_OPTIONS, summary: `cancel ${what}` });
-    const receipt = await submit.submit(command as never);
-    attempts = receipt.attempt;
-    log.info(
-      `submitted after ${attempts} attempt(s)${receipt.alreadyExisted ? '; the provider already had it' : ''}`,
-    );
-
-    // --- Confirm --------------------------------------------------------------------------------
-    enter('confirming', `Reading ${provider} back until it shows the cancellation of ${what}`);
-    const confirm = providerActivities(provider, {
-      ...CONFIRM_OPTIONS,
-      summary: `confirm cancellation of ${what}`,
+/** Waits until the cancellation is due; false when it was withdrawn first. */
+async function waitUntilDue(run: CancellationRun): Promise<boolean> {
+  const { provider, timing, target } = run.request;
+  let periodEnd: string | undefined;
+  if (timing.mode === 'end-of-billing-period' && timing.deferTo === 'orchestrator' && !timing.periodEnd) {
+    setCurrentDetails(`Reading the billing period end of ${what(run)}`);
+    const read = providerOps(provider, {
+      ...READ_PERIOD_OPTIONS,
+      summary: `read period end of ${what(run)}`,
     });
-    const confirmation = await confirm.confirm({
-      requestId: request.requestId,
-      workflowId: info.workflowId,
-      target: request.target,
-      effect: command.effect,
-      receipt,
-    } as never);
-
-    const effectiveAt = confirmation.effectiveAt ?? receipt.effectiveAt;
-    result = outcome('completed', {
-      submittedAt: receipt.submittedAt,
-      confirmedAt: confirmation.confirmedAt,
-      ...(effectiveAt && { effectiveAt }),
-      providerReference: {
-        ...receipt.providerReference,
-        ...confirmation.providerReference,
-        state: confirmation.providerState,
-      },
-    });
-    enter('completed', `Cancelled at ${provider}: ${confirmation.providerState}`);
-    return result;
-  } catch (err) {
-    const error = describeFailure(err);
-    lastError = error;
-    attempts = Math.max(attempts, error.attempt ?? 0);
-    result = outcome('failed', {
-      error: { type: error.type, message: error.message, ...(error.field && { field: error.field }) },
-    });
-    enter('failed', `Failed: ${error.message}`);
-    // Fails the run (shown as Failed in the Web UI) while keeping the result shape for the client.
-    throw ApplicationFailure.create({
-      type: error.type,
-      message: error.message,
-      nonRetryable: true,
-      details: [result],
-    });
+    const period = await read.readPeriodEnd(target);
+    periodEnd = period.periodEnd;
+    log.info(`billing period of ${what(run)} ends ${periodEnd} (${period.source})`);
   }
+  const due = scheduledForOf(provider, timing, periodEnd);
+  if (due) run.setSchedule(due);
+  while (run.scheduledFor && !run.withdrawn && !run.expedited && Date.parse(run.scheduledFor) > Date.now()) {
+    const version = run.scheduleVersion;
+    setCurrentDetails(
+      `Scheduled for ${run.scheduledFor}: waiting. Withdraw, reschedule or expedite until then (updates).`,
+    );
+    await condition(
+      () => run.withdrawn || run.expedited || run.scheduleVersion !== version,
+      Date.parse(run.scheduledFor) - Date.now(),
+      { summary: `wait until ${run.scheduledFor}` },
+    );
+  }
+  run.periodEnd = periodEnd ?? (timing.mode === 'end-of-billing-period' ? timing.periodEnd : undefined);
+  return !run.withdrawn;
+}
+
+/** The one write to the provider; Temporal retries what is transient, with the same idempotency key. */
+async function submit(run: CancellationRun): Promise<AttemptedReceipt> {
+  const { request } = run;
+  run.enter('submitting', `Submitting the cancellation of ${what(run)} to ${request.provider}`);
+  const command: SubmitCommand<Provider> = {
+    requestId: request.requestId,
+    workflowId: run.workflowId,
+    target: request.target,
+    effect: effectOf(run),
+    ...(run.periodEnd && effectOf(run) === 'end-of-period' && { effectiveAt: iso(run.periodEnd) }),
+    ...(request.reason?.code && { reasonCode: request.reason.code }),
+    ...(request.reason?.comment && { comment: request.reason.comment }),
+    requestedBy: request.requestedBy,
+  };
+  const ops = providerOps(request.provider, { ...SUBMIT_OPTIONS, summary: `cancel ${what(run)}` });
+  const receipt = await ops.submit(command);
+  run.attempts = receipt.attempt;
+  log.info(
+    `submitted after ${receipt.attempt} attempt(s)${receipt.alreadyExisted ? '; the provider already had it' : ''}`,
+  );
+  return receipt;
+}
+
+/**
+ * End of billing period uses the provider's own end-of-period option, whoever times it: the
+ * orchestrator fires a lead time before the period end (common/timing.ts). Expedite means "now".
+ */
+function effectOf(run: CancellationRun): 'now' | 'end-of-period' {
+  return run.request.timing.mode === 'end-of-billing-period' && !run.expedited ? 'end-of-period' : 'now';
+}
+
+/** Reads the provider back until it shows the cancellation; never writes. */
+async function confirm(run: CancellationRun, receipt: AttemptedReceipt): Promise<Confirmation> {
+  const { request } = run;
+  run.enter('confirming', `Reading ${request.provider} back until it shows the cancellation of ${what(run)}`);
+  const ops = providerOps(request.provider, {
+    ...CONFIRM_OPTIONS,
+    summary: `confirm cancellation of ${what(run)}`,
+  });
+  return ops.confirm({
+    requestId: request.requestId,
+    workflowId: run.workflowId,
+    target: request.target,
+    effect: effectOf(run),
+    receipt,
+  });
+}
+
+/** Starts the verification run, due once the provider's effective date (plus grace) has passed. */
+async function startVerification(
+  run: CancellationRun,
+  receipt: AttemptedReceipt,
+  confirmation: Confirmation,
+  rawOptions: unknown,
+) {
+  const { request } = run;
+  const options = RunOptionsSchema.safeParse(rawOptions ?? {});
+  const graceSeconds = options.success ? options.data.verificationGraceSeconds : undefined;
+  const graceMs = graceSeconds !== undefined ? graceSeconds * 1000 : DEFAULT_VERIFICATION_GRACE_MS;
+  const effectiveAt = confirmation.effectiveAt ?? receipt.effectiveAt;
+  const dueAt = verificationDueAt(request.provider, effectiveAt, receipt.submittedAt, graceMs);
+  const info = workflowInfo();
+  const customer = info.typedSearchAttributes.get(SA_CUSTOMER_ID);
+  const workflowId = `${info.workflowId}/verification/${info.runId}`;
+  const { startVerificationRun } = proxyActivities<Activities>({
+    ...START_VERIFICATION_OPTIONS,
+    summary: `start the verification due ${dueAt}`,
+  });
+  await startVerificationRun({
+    workflowId,
+    input: {
+      provider: request.provider,
+      cancellationWorkflowId: info.workflowId,
+      dueAt,
+      query: {
+        requestId: request.requestId,
+        workflowId: info.workflowId,
+        target: request.target,
+        effect: effectOf(run),
+        receipt,
+        confirmation,
+      },
+    },
+    summary: `Verify the cancellation of ${what(run)} after ${dueAt}`,
+    searchAttributes: [
+      { key: SA_PROVIDER, value: request.provider },
+      { key: SA_REQUEST_ID, value: request.requestId },
+      ...(customer ? [{ key: SA_CUSTOMER_ID, value: customer }] : []),
+    ],
+  });
+  run.verification = { status: 'pending', dueAt, workflowId };
+  return run.verification;
+}
+
+function report(
+  run: CancellationRun,
+  receipt: AttemptedReceipt,
+  confirmation: Confirmation,
+  verification: CancellationResult['verification'],
+): CancellationResult {
+  const effectiveAt = confirmation.effectiveAt ?? receipt.effectiveAt;
+  const result = run.outcome('completed', {
+    submittedAt: receipt.submittedAt,
+    confirmedAt: confirmation.observedAt,
+    ...(effectiveAt && { effectiveAt }),
+    providerReference: {
+      ...receipt.providerReference,
+      ...confirmation.providerReference,
+      state: confirmation.providerState,
+    },
+    confirmation: {
+      level: confirmation.level,
+      observedAt: confirmation.observedAt,
+      providerState: confirmation.providerState,
+    },
+    ...(verification && { verification }),
+  });
+  upsertSearchAttributes([{ key: SA_CONFIRMATION, value: confirmation.level }]);
+  run.enter(
+    'completed',
+    `Cancellation ${confirmation.level} at ${run.request.provider}: ${confirmation.providerState}`,
+  );
+  return result;
+}
+
+/** Fails the run (shown as Failed in the Web UI) while keeping the result shape for the client. */
+async function fail(run: CancellationRun, err: unknown): Promise<never> {
+  const error = describeFailure(err);
+  run.lastError = error;
+  run.attempts = Math.max(run.attempts, error.attempt ?? 0);
+  const result = run.outcome('failed', {
+    error: { type: error.type, message: error.message, ...(error.field && { field: error.field }) },
+  });
+  run.enter('failed', `Failed: ${error.message}`);
+  await condition(allHandlersFinished);
+  throw ApplicationFailure.create({
+    type: error.type,
+    message: error.message,
+    nonRetryable: true,
+    details: [result],
+  });
 }
 
 function describeFailure(err: unknown): CancellationError & { attempt?: number } {
@@ -282,3 +297,6 @@ function describeFailure(err: unknown): CancellationError & { attempt?: number }
   }
   throw err; // not a provider failure: a bug, let Temporal retry the workflow task
 }
+
+const what = (run: CancellationRun) => describeTarget(run.request);
+const iso = (date: string) => new Date(date).toISOString();

@@ -1,1 +1,2 @@
 export { cancelSubscription } from './cancellation';
+export { verifyCancellation } from './verification';

@@ -1,37 +1,55 @@
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities, AttemptedReceipt } from '../activities';
-import type { Confirmation, ConfirmQuery, PeriodEnd, SubmitCommand } from '../activities/providers/types';
+import type {
+  Confirmation,
+  ConfirmQuery,
+  PeriodEnd,
+  SubmitCommand,
+  VerificationReading,
+  VerifyQuery,
+} from '../activities/providers/types';
 import type { Provider, TargetOf } from '../common/request';
 
-const PREFIX = {
-  keliweb: 'keliweb',
-  payway: 'payway',
-  rebilly: 'rebilly',
-  'billing-care': 'billingCare',
-} as const satisfies Record<Provider, string>;
+/** One provider's activities as the workflow calls them. */
+export interface ProviderOps<P extends Provider> {
+  submit(command: SubmitCommand<P>): Promise<AttemptedReceipt>;
+  confirm(query: ConfirmQuery<P>): Promise<Confirmation>;
+  verify(query: VerifyQuery<P>): Promise<VerificationReading>;
+  readPeriodEnd(target: TargetOf<P>): Promise<PeriodEnd>;
+}
 
-type Prefix = (typeof PREFIX)[Provider];
-// Compile-time check that every provider registers all three activities under these names.
-type _AllRegistered = [
-  `${Prefix}SubmitCancellation`,
-  `${Prefix}ConfirmCancellation`,
-  `${Prefix}ReadPeriodEnd`,
-] extends [keyof Activities, keyof Activities, keyof Activities]
-  ? true
-  : never;
-export const allProvidersRegistered: _AllRegistered = true;
-
-type AnyActivity = (...args: unknown[]) => Promise<unknown>;
-
-/** The three activities of one provider, proxied with the given options and a summary for the UI. */
-export function providerActivities<P extends Provider>(provider: P, options: ActivityOptions) {
-  const acts = proxyActivities<Record<string, AnyActivity>>(options);
-  const prefix = PREFIX[provider];
-  return {
-    submit: acts[`${prefix}SubmitCancellation`] as unknown as (
-      cmd: SubmitCommand<P>,
-    ) => Promise<AttemptedReceipt>,
-    confirm: acts[`${prefix}ConfirmCancellation`] as unknown as (q: ConfirmQuery<P>) => Promise<Confirmation>,
-    readPeriodEnd: acts[`${prefix}ReadPeriodEnd`] as unknown as (t: TargetOf<P>) => Promise<PeriodEnd>,
+/**
+ * The activities of `provider`, proxied with the given options (retry policy, summary for the UI).
+ * The table is typed per provider, so a provider whose module lacks an activity, or takes another
+ * target, does not compile.
+ */
+export function providerOps<P extends Provider>(provider: P, options: ActivityOptions): ProviderOps<P> {
+  const a = proxyActivities<Activities>(options);
+  const table: { [K in Provider]: ProviderOps<K> } = {
+    keliweb: {
+      submit: a.keliwebSubmitCancellation,
+      confirm: a.keliwebConfirmCancellation,
+      verify: a.keliwebVerifyCancellation,
+      readPeriodEnd: a.keliwebReadPeriodEnd,
+    },
+    payway: {
+      submit: a.paywaySubmitCancellation,
+      confirm: a.paywayConfirmCancellation,
+      verify: a.paywayVerifyCancellation,
+      readPeriodEnd: a.paywayReadPeriodEnd,
+    },
+    rebilly: {
+      submit: a.rebillySubmitCancellation,
+      confirm: a.rebillyConfirmCancellation,
+      verify: a.rebillyVerifyCancellation,
+      readPeriodEnd: a.rebillyReadPeriodEnd,
+    },
+    'billing-care': {
+      submit: a.billingCareSubmitCancellation,
+      confirm: a.billingCareConfirmCancellation,
+      verify: a.billingCareVerifyCancellation,
+      readPeriodEnd: a.billingCareReadPeriodEnd,
+    },
   };
+  return table[provider];
 }

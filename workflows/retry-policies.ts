@@ -3,9 +3,14 @@ import { NON_RETRYABLE_PROVIDER_ERRORS } from '../common/errors';
 
 // Providers have outages measured in hours, so transient failures are retried with exponential
 // backoff for most of a day; what the provider refused for good is listed as non-retryable.
+// Every provider activity heartbeats while a call is slow (activities/providers/activity-context):
+// a worker killed mid-call is noticed after HEARTBEAT_TIMEOUT, not after the start-to-close timeout.
+
+const HEARTBEAT_TIMEOUT = '5s';
 
 export const SUBMIT_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '45s',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   scheduleToCloseTimeout: '12h',
   retry: {
     initialInterval: '5s',
@@ -18,6 +23,7 @@ export const SUBMIT_OPTIONS: ActivityOptions = {
 /** Reading back until the provider shows the cancellation; same non-retryable list. */
 export const CONFIRM_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '45s',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   scheduleToCloseTimeout: '12h',
   retry: {
     initialInterval: '10s',
@@ -29,6 +35,7 @@ export const CONFIRM_OPTIONS: ActivityOptions = {
 
 export const READ_PERIOD_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '45s',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   scheduleToCloseTimeout: '6h',
   retry: {
     initialInterval: '5s',
@@ -36,4 +43,23 @@ export const READ_PERIOD_OPTIONS: ActivityOptions = {
     maximumInterval: '10m',
     nonRetryableErrorTypes: NON_RETRYABLE_PROVIDER_ERRORS,
   },
+};
+
+/** Verification reads once the effect is due; a provider outage only delays it. */
+export const VERIFY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '45s',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  scheduleToCloseTimeout: '24h',
+  retry: {
+    initialInterval: '30s',
+    backoffCoefficient: 2,
+    maximumInterval: '1h',
+    nonRetryableErrorTypes: NON_RETRYABLE_PROVIDER_ERRORS,
+  },
+};
+
+/** Starting the verification run is a call to Temporal itself: retried until it gets through. */
+export const START_VERIFICATION_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 };

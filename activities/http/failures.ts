@@ -1,5 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import {
+  CANCELLATION_REVOKED,
+  NOT_YET_CONFIRMED,
+  OUTCOME_UNKNOWN,
+  PERIOD_END_UNKNOWN,
   PROVIDER_AUTH_FAILED,
   PROVIDER_CONFLICT,
   PROVIDER_NOT_FOUND,
@@ -82,5 +86,44 @@ export function protocolFailure(provider: string, operation: string, status: num
     type: PROVIDER_PROTOCOL_ERROR,
     message: `${provider} ${operation}: unexpected answer (HTTP ${status}): ${problem}`,
     details: [{ provider, status } satisfies ProviderErrorDetails],
+  });
+}
+
+/** The provider does not show the cancellation yet: confirm is retried by its policy. */
+export function notYetConfirmed(provider: string, message: string) {
+  return ApplicationFailure.create({
+    type: NOT_YET_CONFIRMED,
+    message: `${provider}: ${message}`,
+    details: [{ provider } satisfies ProviderErrorDetails],
+  });
+}
+
+/** The provider shows the cancellation undone or refused for good. */
+export function cancellationRevoked(provider: string, message: string) {
+  return ApplicationFailure.create({
+    type: CANCELLATION_REVOKED,
+    nonRetryable: true,
+    message: `${provider}: ${message}`,
+    details: [{ provider } satisfies ProviderErrorDetails],
+  });
+}
+
+/** A write's answer was lost and no read shows its effect: say so instead of guessing. */
+export function outcomeUnknown(provider: string, message: string) {
+  return ApplicationFailure.create({
+    type: OUTCOME_UNKNOWN,
+    nonRetryable: true,
+    message: `${provider}: ${message}`,
+    details: [{ provider } satisfies ProviderErrorDetails],
+  });
+}
+
+/** Neither the request nor the provider gives a billing period end. */
+export function periodEndUnknown(provider: string, message: string) {
+  return ApplicationFailure.create({
+    type: PERIOD_END_UNKNOWN,
+    nonRetryable: true,
+    message: `${provider}: ${message}`,
+    details: [{ provider } satisfies ProviderErrorDetails],
   });
 }

@@ -1,307 +1,316 @@
-import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
-import { type OptionsOfTextResponseBody, type Response } from 'got';
-import { z } from 'zod';
-import { NOT_YET_CONFIRMED, PERIOD_END_UNKNOWN } from '../../common/errors';
-import { type ReasonCode, type TargetOf } from '../../common/request';
-import { requireSettings } from '../config';
+import {
+  notFound,
+  notYetConfirmed,
+  outcomeUnknown,
+  periodEndUnknown,
+  protocolFailure,
+} from '../http/failures';
+import { snippet } from '../http/parse';
 import { type ActivityDeps } from '../deps';
-import { send } from '../http/client';
-import { failureFromHttp, protocolFailure } from '../http/failures';
-import { parseJsonBody, snippet } from '../http/parse';
-import { TokenCache, withFreshTokenOn401 } from '../http/token-cache';
-import { activitySignal } from './activity-context';
-import { type ProviderActivities, type SubmitReceipt } from './types';
+import {
+  currentActivityRun,
+  NOTHING_POSTED,
+  postRecordOf,
+  type ActivityRun,
+  type PostRecord,
+} from './billing-care-attempt';
+import { createBillingCareClient, PROVIDER } from './billing-care-http';
+import {
+  bundlesOf,
+  cancelAnswer,
+  cancelBody,
+  describeBundle,
+  sameInstant,
+  type Bundle,
+  type Target,
+} from './billing-care-wire';
+import {
+  type ConfirmQuery,
+  type LevelEvidence,
+  type ProviderActivities,
+  type ProviderReference,
+  type SubmitReceipt,
+} from './types';
 
-const PROVIDER = 'billing-care';
-type Target = TargetOf<'billing-care'>;
+export type { ActivityRun } from './billing-care-attempt';
 
-// Billing Care has no reason vocabulary: the reason goes into the free-text `description`.
-const REASONS: Record<ReasonCode, string> = {
-  too_expensive: 'too expensive',
-  unused: 'not used',
-  missing_features: 'missing features',
-  switched_service: 'switched to another service',
-  low_quality: 'low quality',
-  customer_service: 'customer service',
-  too_complex: 'too complex',
-  billing_failure: 'billing failure',
-  other: 'other',
+// The read shows only bundleId, name, packageId, validTo and service, so every level rests on
+// ASSUMPTION (PROVIDERS.md): a cancel sets the bundle's validTo to its `effective`, and the bundle
+// drops out of purchasedbundles once that date has passed.
+export const BILLING_CARE_LEVELS: LevelEvidence = {
+  accepted:
+    'Billing Care answered `true` to our POST, and the bundle already ended on that date before it ' +
+    '(an end-of-period cancel): purchasedbundles reads the same with or without the cancel',
+  scheduled:
+    'purchasedbundles lists the bundle with validTo moved to the effective date we posted, still ahead',
+  effective:
+    'purchasedbundles lists the bundle with validTo equal to the effective date we posted, passed; or, ' +
+    'only after Billing Care answered `true` to our own POST, the bundle is no longer listed once that date passed',
+  verification:
+    'purchasedbundles again: the bundle gone (it ended) is verified; listed with no validTo or one ' +
+    'later than the effective date we posted (it renewed) is not-applied',
 };
 
-/** BRM offer status codes (PROVIDERS.md); where the read carries them is not documented. */
-const STATUS_CANCELED = 3;
-
-const TokenSchema = z.looseObject({
-  access_token: z.string().min(1),
-  token_type: z.string().optional(),
-  expires_in: z.coerce.number().positive().default(3600),
-});
-
-// Undocumented beyond the field names: a service or deal may come as a bare id or as a ResourceRef.
-const RefId = z.union([z.string(), z.looseObject({ id: z.string() }).transform((r) => r.id)]).nullish();
-const BundleSchema = z.looseObject({
-  bundleId: z.union([z.string(), z.number()]).transform(String).nullish(),
-  name: z.string().nullish(),
-  packageId: z.union([z.number(), z.string()]).nullish(),
-  validTo: z
-    .string()
-    .refine((v) => !Number.isNaN(Date.parse(v)), 'not a date-time')
-    .nullish(),
-  service: RefId,
-  dealId: RefId,
-  // ASSUMPTION: a numeric `status` (0 not set, 1 active, 2 inactive, 3 canceled) on each bundle.
-  status: z.coerce.number().int().nullish(),
-});
-type Bundle = z.output<typeof BundleSchema>;
-const BundlesSchema = z.array(BundleSchema);
-
-/** The bundles of the account that the target names; a field the bundle does not report cannot rule it out. */
-function bundlesOf(target: Target, bundles: Bundle[]): Bundle[] {
-  return bundles.filter((bundle) => {
-    const pairs = [
-      [target.serviceId, bundle.service],
-      [target.dealId, bundle.dealId],
-      [target.packageId?.toString(), bundle.packageId?.toString()],
-    ].filter(([want]) => want !== undefined);
-    return (
-      pairs.every(([want, have]) => have == null || have === want) &&
-      pairs.some(([want, have]) => have === want)
-    );
-  });
+export interface BillingCareOptions {
+  /** Where a submit learns its attempt and the heartbeat details of earlier attempts. */
+  activityRun?: () => ActivityRun | undefined;
 }
 
-const sameInstant = (a: string | null | undefined, b: string | undefined) =>
-  a != null && b !== undefined && Date.parse(a) === Date.parse(b);
-
-/**
- * A cancelled bundle shows status 3. The status field is our assumption, so when a bundle does not
- * report one, a validTo equal to the effective date we asked for is the evidence instead.
- */
-function isCancelled(bundle: Bundle, askedEffective: string | undefined): boolean {
-  if (bundle.status != null) return bundle.status === STATUS_CANCELED;
-  return sameInstant(bundle.validTo, askedEffective);
+/** What we asked for: the effective date we posted, kept in the receipt's reference. */
+function askedOf(receipt: SubmitReceipt): string | undefined {
+  const posted = receipt.providerReference.effective;
+  return typeof posted === 'string' ? posted : receipt.effectiveAt;
 }
 
-/**
- * The 200 body is documented as `{ true }`, which is not JSON, and servers send the bare word.
- * Undefined means the body is not a yes/no answer at all.
- */
-export function cancelAnswer(body: string): boolean | undefined {
-  const flat = body.replace(/\s+/g, '').toLowerCase();
-  if (['true', '{true}', '"true"', '{"result":true}'].includes(flat)) return true;
-  if (['false', '{false}', '"false"', '{"result":false}'].includes(flat)) return false;
-  return undefined;
+/** The bundles a query is about: the one the submit saw when it recorded an id, else the target's. */
+function candidatesOf(
+  q: ConfirmQuery<'billing-care'>,
+  bundles: Bundle[],
+  extra?: ProviderReference,
+): Bundle[] {
+  const id = q.receipt.providerReference.bundleId ?? extra?.bundleId;
+  return typeof id === 'string' ? bundles.filter((b) => b.bundleId === id) : bundlesOf(q.target, bundles);
 }
 
-function currentAttempt(): number {
-  try {
-    return Context.current().info.attempt;
-  } catch {
-    return 1; // called directly, outside an activity
-  }
-}
+export function createBillingCareActivities(
+  { http, env, clock }: ActivityDeps,
+  { activityRun = currentActivityRun }: BillingCareOptions = {},
+): ProviderActivities<'billing-care'> {
+  const { failureOf, readBundles, postCancel } = createBillingCareClient({ http, env, clock });
 
-export function createBillingCareActivities({
-  http,
-  env,
-  clock,
-}: ActivityDeps): ProviderActivities<'billing-care'> {
-  const baseUrl = () => requireSettings(env, PROVIDER, ['BILLING_CARE_BASE_URL']).BILLING_CARE_BASE_URL;
-  let tokens: TokenCache | undefined;
-
-  // Test systems accept requests without a token, so OAuth is used only when both halves are set.
-  const tokenCache = (): TokenCache | undefined => {
-    const id = env.BILLING_CARE_CLIENT_ID;
-    const secret = env.BILLING_CARE_CLIENT_SECRET;
-    if (id === undefined || secret === undefined) return undefined;
-    tokens ??= new TokenCache(async () => {
-      const op = 'query access token';
-      const res = await send(http, PROVIDER, op, `${baseUrl()}/authentication/queryAccessToken`, {
-        headers: {
-          authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
-          accept: 'application/json',
-        },
-        signal: activitySignal(),
-      });
-      if (res.statusCode !== 200) throw failureOf(op, res);
-      const t = parseJsonBody(PROVIDER, op, res, TokenSchema);
-      return { accessToken: t.access_token, expiresInSeconds: t.expires_in };
-    }, clock);
-    return tokens;
-  };
-
-  const call = async (op: string, path: string, options: OptionsOfTextResponseBody = {}) => {
-    const url = `${baseUrl()}${path}`;
-    const go = (token?: string) =>
-      send(http, PROVIDER, op, url, {
-        ...options,
-        headers: { accept: 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
-        signal: activitySignal(),
-      });
-    const cache = tokenCache();
-    return cache ? withFreshTokenOn401(cache, go) : go();
-  };
-
-  // Error bodies are opaque text (nothing documented), so the message carries a short piece of it.
-  const failureOf = (op: string, res: Response<string>) => {
-    const retryAfter = res.headers['retry-after'];
-    const seconds = Number(retryAfter);
-    const retryAfterMs = Number.isFinite(seconds)
-      ? seconds * 1000
-      : retryAfter
-        ? Date.parse(retryAfter) - clock().getTime()
-        : NaN;
-    return failureFromHttp({
-      provider: PROVIDER,
-      operation: op,
-      status: res.statusCode,
-      message: `HTTP ${res.statusCode}: ${snippet(res.body, 120)}`,
-      ...(Number.isFinite(retryAfterMs) && { retryAfterMs }),
-    });
-  };
-
-  const readBundles = async (accountId: string): Promise<Bundle[]> => {
-    const op = 'read purchasedbundles';
-    const res = await call(op, `/subscriptions/purchasedbundles/${encodeURIComponent(accountId)}`);
-    if (res.statusCode !== 200) throw failureOf(op, res);
-    return parseJsonBody(PROVIDER, op, res, BundlesSchema);
-  };
-
-  const periodEndOf = (target: Target, ours: Bundle[]): string => {
-    const validTo = ours.find((x) => x.validTo)?.validTo;
-    if (!validTo) {
-      throw ApplicationFailure.create({
-        type: PERIOD_END_UNKNOWN,
-        nonRetryable: true,
-        message: `billing-care account ${target.accountId}: ${ours.length ? 'the bundle has no validTo' : 'no matching bundle in purchasedbundles'}`,
-      });
-    }
-    return new Date(validTo).toISOString();
+  const periodEndOf = (target: Target, bundles: Bundle[]): string => {
+    const ours = bundlesOf(target, bundles);
+    const ends = [...new Set(ours.map((b) => b.validTo ?? null))];
+    const where = `account ${target.accountId}`;
+    if (ours.length === 0)
+      throw periodEndUnknown(PROVIDER, `${where}: no matching bundle in purchasedbundles`);
+    if (ends.length > 1)
+      throw periodEndUnknown(PROVIDER, `${where}: ${ours.length} bundles match, with different validTo`);
+    if (ends[0] === null) throw periodEndUnknown(PROVIDER, `${where}: the bundle has no validTo`);
+    return ends[0]!;
   };
 
   const reference = (target: Target, bundle: Bundle | undefined, effective: string) => ({
     accountId: target.accountId,
     ...(bundle?.bundleId && { bundleId: bundle.bundleId }),
+    // What the read showed before our cancel: confirm must tell our cancel from the bundle as it was.
+    ...(bundle && { validToBefore: bundle.validTo ?? null }),
     effective,
   });
+
+  /**
+   * A retry after a POST whose answer never came (the record says it may have reached Billing Care).
+   * Returns a receipt when the read shows our cancel, undefined when it shows that our cancel did
+   * not take effect (post again), and throws OutcomeUnknown when the read cannot tell.
+   */
+  const afterLostAnswer = (
+    target: Target,
+    bundles: Bundle[],
+    record: PostRecord,
+  ): SubmitReceipt | undefined => {
+    const lost = `the answer to our cancel (effective ${record.effective}) was lost`;
+    const before = record.bundle;
+    if (!before) throw outcomeUnknown(PROVIDER, `${lost}, and no single bundle was known to read it back`);
+    const bundle = bundles.find((b) => b.bundleId === before.bundleId);
+    if (!bundle) {
+      // The bundle is gone. Our POST may have ended it, but so may its own validTo, another request
+      // or an operator: the read shows neither a date nor an author. Even when it was listed valid
+      // to a later date and we asked for "now" (the one case where an early disappearance points at
+      // a cancel), it points at *a* cancel, not at Billing Care's answer to ours; and a receipt
+      // resting on absence could never be confirmed. So say so instead of guessing.
+      throw outcomeUnknown(
+        PROVIDER,
+        `${lost}, and bundle ${before.bundleId} (listed valid to ${before.validTo ?? 'no end'} before we ` +
+          'posted) is no longer in purchasedbundles: nothing shows whether our cancel ended it. ' +
+          'Check the account in Billing Care before cancelling again.',
+      );
+    }
+    if (sameInstant(bundle.validTo, record.effective)) {
+      // validTo already was our date (the period end itself): the read looks the same either way.
+      if (sameInstant(before.validTo, record.effective))
+        throw outcomeUnknown(
+          PROVIDER,
+          `${lost}, and ${describeBundle(bundle)} was already valid to ${record.effective} before we ` +
+            'posted, so purchasedbundles cannot show whether Billing Care recorded our cancel.',
+        );
+      // validTo moved from its old date to exactly ours: the read is the evidence, not an answer.
+      return {
+        submittedAt: clock().toISOString(),
+        alreadyExisted: true,
+        acknowledged: false,
+        providerReference: { ...reference(target, bundle, record.effective), validToBefore: before.validTo },
+        effectiveAt: bundle.validTo!,
+      };
+    }
+    // ASSUMPTION: a cancel shows in purchasedbundles as soon as Billing Care has answered it (the
+    // doc's `true` comes back from a synchronous call), so a bundle still as it was means our POST
+    // did not take effect, and posting again cannot cancel twice.
+    if (sameInstant(bundle.validTo, before.validTo) || (bundle.validTo == null && before.validTo == null))
+      return undefined;
+    throw outcomeUnknown(
+      PROVIDER,
+      `${lost}, and ${describeBundle(bundle)} changed meanwhile from validTo ${before.validTo ?? 'no end'} ` +
+        `to ${bundle.validTo ?? 'no end'}, which is not our date: someone else changed it.`,
+    );
+  };
 
   return {
     async submitCancellation(cmd): Promise<SubmitReceipt> {
       const { target } = cmd;
-      const ours = bundlesOf(target, await readBundles(target.accountId));
-      const readFromValidTo = cmd.effect === 'end-of-period' && !cmd.effectiveAt;
+      const run = activityRun();
+      const earlierPost = postRecordOf(run);
+      const bundles = await readBundles(target.accountId);
+      if (earlierPost) {
+        const earlier = afterLostAnswer(target, bundles, earlierPost);
+        if (earlier) return earlier;
+      }
+
+      // Never success from absence: nothing shows that a cancel of ours ended a bundle that is not
+      // listed (a first attempt that failed on this read, say). ASSUMPTION: purchasedbundles lists
+      // every bundle of the account that has not ended, so an unlisted one has nothing to cancel.
+      const ours = bundlesOf(target, bundles);
+      if (ours.length === 0)
+        throw notFound({
+          provider: PROVIDER,
+          operation: 'read purchasedbundles',
+          status: 200,
+          message:
+            `no bundle of account ${target.accountId} matching the target is listed: it has ended or ` +
+            'never existed, and nothing shows a cancellation of ours',
+        });
       const effective = cmd.effectiveAt
         ? new Date(cmd.effectiveAt).toISOString()
-        : readFromValidTo
-          ? periodEndOf(target, ours)
+        : cmd.effect === 'end-of-period'
+          ? periodEndOf(target, bundles)
           : clock().toISOString();
 
-      const done = (bundle: Bundle | undefined, effectiveAt: string): SubmitReceipt => ({
-        submittedAt: clock().toISOString(),
-        alreadyExisted: true,
-        providerReference: reference(target, bundle, effectiveAt),
-        effectiveAt,
-      });
-      // A validTo that is itself the period end we just read says nothing about a previous cancel.
-      const evidence = readFromValidTo ? undefined : effective;
-      // Already cancelled (a lost response, or another request) with an end no later than ours: posting
-      // again would record a second cancellation. A later end is brought forward by posting.
-      const cancelled = ours.filter(
-        (x) => isCancelled(x, evidence) && x.validTo && Date.parse(x.validTo) <= Date.parse(effective),
-      );
-      if (ours.length > 0 && cancelled.length === ours.length) {
-        return done(ours[0], new Date(cancelled[0]!.validTo!).toISOString());
-      }
-      // A bundle drops out of the list once its validTo has passed, so an immediate cancel whose answer
-      // was lost leaves nothing to find. On a retry, that absence is our earlier attempt's work (its
-      // effective date was at most ours); on a first attempt Billing Care decides (ids may be unlisted).
-      if (ours.length === 0 && currentAttempt() > 1 && cmd.effect === 'now') {
-        return done(undefined, effective);
-      }
+      // Billing Care answers 400 on a null service id: fill it from the bundles when they agree.
+      const bundle = ours.length === 1 ? ours[0] : undefined;
+      const services = [...new Set(ours.map((b) => b.service).filter((s): s is string => !!s))];
+      const serviceId = target.serviceId ?? (services.length === 1 ? services[0] : undefined);
+      const listedPackage = bundle?.packageId != null ? Number(bundle.packageId) : undefined;
+      const packageId = target.packageId ?? (Number.isInteger(listedPackage) ? listedPackage : undefined);
 
-      // The doc answers 400 for a null service or deal id: fill the refs from the bundle we matched.
-      const bundle = ours.find((x) => !isCancelled(x, evidence)) ?? ours[0];
-      const serviceId = target.serviceId ?? bundle?.service ?? undefined;
-      const dealId = target.dealId ?? bundle?.dealId ?? undefined;
-      const packageId =
-        target.packageId ?? (bundle?.packageId != null ? Number(bundle.packageId) : undefined);
-      const description = [
-        `Cancelled: ${REASONS[cmd.reasonCode ?? 'other']}`,
-        cmd.comment,
-        `requested by ${cmd.requestedBy}`,
-        `request ${cmd.requestId}`,
-      ]
-        .filter(Boolean)
-        .join(' | ')
-        .slice(0, 255);
-
+      // Before the POST leaves: from here on a retry must not take absence for success, nor post
+      // blindly; it reads back what this POST may have done (afterLostAnswer).
+      const record: PostRecord = {
+        posted: true,
+        effective,
+        ...(bundle?.bundleId && { bundle: { bundleId: bundle.bundleId, validTo: bundle.validTo ?? null } }),
+      };
+      run?.heartbeat(record);
       const op = 'cancel bundle';
-      const res = await call(op, '/subscriptions/cancel/bundle', {
-        method: 'POST',
-        json: {
-          accountRef: { id: target.accountId, uri: null },
-          ...(serviceId && { serviceRef: { id: serviceId, uri: null } }),
-          ...(dealId && { dealRef: { id: dealId, uri: null } }),
-          ...(packageId !== undefined && Number.isInteger(packageId) && { packageId }),
-          description,
-          effective,
-        },
-      });
-      if (res.statusCode !== 200) throw failureOf(op, res);
-      const answer = cancelAnswer(res.body);
-      // `false` is an answer Billing Care understood and declined without saying why: the same payload
-      // will not do better on a retry, so it is a final rejection. Anything else is not Billing Care's
-      // answer (often a proxy page) and is retried as a protocol error.
-      if (answer === false) throw failureOf(op, res);
+      const res = await postCancel(cancelBody(cmd, { serviceId, packageId }, effective));
+      // ASSUMPTION: an error status means the cancel was not applied (BRM rolls its opcode back), so
+      // the record is cleared and a retry posts again; `false` likewise, though it is final anyway.
+      const answer = res.statusCode === 200 ? cancelAnswer(res.body) : undefined;
+      if (res.statusCode !== 200 || answer === false) {
+        run?.heartbeat(NOTHING_POSTED);
+        throw failureOf(op, res);
+      }
+      // Not Billing Care's answer (often a proxy page): it may have got through, so the record stays.
       if (answer === undefined) throw protocolFailure(PROVIDER, op, res.statusCode, snippet(res.body, 120));
+      // `true` carries no date: the effective date is ours until a read shows it as validTo.
       return {
         submittedAt: clock().toISOString(),
         alreadyExisted: false,
+        acknowledged: true,
         providerReference: reference(target, bundle, effective),
-        effectiveAt: effective,
       };
     },
 
     async confirmCancellation(q) {
-      const asked = q.receipt.effectiveAt;
-      const ours = bundlesOf(q.target, await readBundles(q.target.accountId));
-      const notYet = (why: string) =>
-        ApplicationFailure.create({
-          type: NOT_YET_CONFIRMED,
-          message: `billing-care account ${q.target.accountId}: ${why}`,
-        });
-      if (ours.length === 0) {
-        if (asked && Date.parse(asked) <= clock().getTime()) {
+      const asked = askedOf(q.receipt);
+      const candidates = candidatesOf(q, await readBundles(q.target.accountId));
+      const now = clock();
+      const shown = candidates.find((b) => sameInstant(b.validTo, asked));
+      if (shown) {
+        const validTo = shown.validTo!;
+        const before = q.receipt.providerReference.validToBefore;
+        if (typeof before === 'string' && sameInstant(before, asked)) {
+          // The bundle already ended on our date (the period end) before we posted: the read looks
+          // the same with or without our cancel, so it shows nothing beyond Billing Care's `true`.
+          if (!q.receipt.acknowledged)
+            throw notYetConfirmed(PROVIDER, `${describeBundle(shown)} reads as it did before the cancel`);
           return {
-            confirmedAt: clock().toISOString(),
-            providerState: `bundle ended ${asked} (no longer in purchasedbundles)`,
-            effectiveAt: asked,
+            level: 'accepted',
+            observedAt: now.toISOString(),
+            providerState: `cancel answered true; ${describeBundle(shown)} listed valid to ${validTo}, as before the cancel`,
+            effectiveAt: validTo,
+            providerReference: { ...(shown.bundleId && { bundleId: shown.bundleId }) },
           };
         }
-        throw notYet('no matching bundle listed, and the effective date has not passed');
+        return {
+          level: Date.parse(validTo) > now.getTime() ? 'scheduled' : 'effective',
+          observedAt: now.toISOString(),
+          providerState: `${describeBundle(shown)} listed, valid to ${validTo}`,
+          effectiveAt: validTo,
+          providerReference: { ...(shown.bundleId && { bundleId: shown.bundleId }) },
+        };
       }
-      const open = ours.filter((x) => !isCancelled(x, asked));
-      if (open.length > 0) {
-        throw notYet(`bundle ${open[0]!.bundleId ?? '?'} still shows status ${open[0]!.status ?? '(none)'}`);
-      }
-      const bundle = ours[0]!;
-      const effectiveAt = bundle.validTo ? new Date(bundle.validTo).toISOString() : asked;
+      const open = candidates[0];
+      if (open)
+        throw notYetConfirmed(
+          PROVIDER,
+          `${describeBundle(open)} is listed valid to ${open.validTo ?? 'no end'}, not the ${asked ?? '?'} we posted`,
+        );
+      // Gone. Absence shows an end only after Billing Care answered `true` to our own POST and our
+      // date has passed; it carries no date of its own, so none is reported.
+      const passed = asked !== undefined && Date.parse(asked) <= now.getTime();
+      if (!q.receipt.acknowledged || !passed)
+        throw notYetConfirmed(
+          PROVIDER,
+          `no matching bundle is listed, which shows nothing ${q.receipt.acknowledged ? `before ${asked ?? '?'}` : 'without an answer to our cancel'}`,
+        );
+      const id = q.receipt.providerReference.bundleId;
       return {
-        confirmedAt: clock().toISOString(),
-        providerState:
-          `bundle ${bundle.name ?? bundle.bundleId ?? ''} canceled, valid to ${effectiveAt ?? '?'}`.trim(),
-        ...(effectiveAt && { effectiveAt }),
-        providerReference: {
-          ...(bundle.bundleId && { bundleId: bundle.bundleId }),
-          status: bundle.status ?? null,
-        },
+        level: 'effective',
+        observedAt: now.toISOString(),
+        providerState: `${typeof id === 'string' ? `bundle ${id}` : 'the bundle'} no longer in purchasedbundles, after our cancel effective ${asked}`,
+        ...(typeof id === 'string' && { providerReference: { bundleId: id } }),
       };
     },
 
+    async verifyCancellation(q) {
+      const asked = askedOf(q.receipt);
+      const candidates = candidatesOf(
+        q,
+        await readBundles(q.target.accountId),
+        q.confirmation.providerReference,
+      );
+      const now = clock();
+      const reading = (status: 'verified' | 'not-applied', providerState: string) => ({
+        status,
+        checkedAt: now.toISOString(),
+        providerState,
+      });
+      if (candidates.length === 0) {
+        const id = q.receipt.providerReference.bundleId ?? q.confirmation.providerReference?.bundleId;
+        return reading(
+          'verified',
+          `${typeof id === 'string' ? `bundle ${id}` : 'the bundle'} no longer in purchasedbundles`,
+        );
+      }
+      const open = candidates.filter((b) => b.validTo == null || Date.parse(b.validTo) > now.getTime());
+      if (open.length === 0) {
+        const b = candidates[0]!;
+        return reading('verified', `${describeBundle(b)} listed, valid to ${b.validTo} (passed)`);
+      }
+      const b = open[0]!;
+      if (b.validTo == null || asked === undefined || Date.parse(b.validTo) > Date.parse(asked))
+        return reading('not-applied', `${describeBundle(b)} still listed, valid to ${b.validTo ?? 'no end'}`);
+      // Valid to our date, which has not passed by our clock: the read came early, not too late.
+      throw notYetConfirmed(
+        PROVIDER,
+        `${describeBundle(b)} is valid to ${b.validTo}, which has not passed yet`,
+      );
+    },
+
     async readPeriodEnd(target) {
-      const ours = bundlesOf(target, await readBundles(target.accountId));
-      return { periodEnd: periodEndOf(target, ours), source: 'purchasedbundles.validTo' };
+      return {
+        periodEnd: periodEndOf(target, await readBundles(target.accountId)),
+        source: 'purchasedbundles.validTo',
+      };
     },
   };
 }

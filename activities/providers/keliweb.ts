@@ -1,262 +1,81 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { type Response } from 'got';
-import { z } from 'zod';
-import { PERIOD_END_UNKNOWN } from '../../common/errors';
-import { type ReasonCode } from '../../common/request';
-import { requireSettings } from '../config';
 import { type ActivityDeps } from '../deps';
-import { send } from '../http/client';
-import { failureFromHttp, notFound, protocolFailure, type HttpOutcome } from '../http/failures';
-import { parseJsonBody, snippet, tryJson } from '../http/parse';
-import { TokenCache, withFreshTokenOn401, type IssuedToken } from '../http/token-cache';
+import { failureFromHttp, notFound, notYetConfirmed, periodEndUnknown } from '../http/failures';
 import { activitySignal } from './activity-context';
-import { type ProviderActivities, type SubmitReceipt } from './types';
+import { createKeliwebClient, PROVIDER } from './keliweb-http';
+import {
+  CancelAnswerSchema,
+  EXISTING_CANCEL_REQUEST,
+  KELIWEB_TYPES,
+  KeliwebAddonSchema,
+  keliwebDateToIso,
+  KeliwebProductSchema,
+  keliwebReason,
+  SERVICE_NOT_FOUND,
+  summarizeAddons,
+  type KeliwebProduct,
+} from './keliweb-wire';
+import {
+  type Confirmation,
+  type ConfirmQuery,
+  type LevelEvidence,
+  type ProviderActivities,
+  type ProviderReference,
+  type SubmitReceipt,
+} from './types';
 
-const PROVIDER = 'keliweb';
+// The wire helpers live in keliweb-wire.ts; these are re-exported for importers of this module.
+export {
+  EXISTING_CANCEL_REQUEST,
+  KELIWEB_TYPES,
+  keliwebDateToIso,
+  keliwebReason,
+  SERVICE_NOT_FOUND,
+} from './keliweb-wire';
 
-export const KELIWEB_TYPES = { now: 'Immediate', 'end-of-period': 'End of Billing Period' } as const;
-export const SERVICE_NOT_FOUND = 'Service ID Not Found';
-export const EXISTING_CANCEL_REQUEST = 'Existing Cancellation Request Exists';
-
-export const KeliwebStatusSchema = z.enum([
-  'Pending',
-  'Active',
-  'Completed',
-  'Suspended',
-  'Terminated',
-  'Cancelled',
-  'Fraud',
-]);
-
-// WHMCS sends every scalar as a string; only the fields we use are required.
-const Str = z.string();
-export const KeliwebAddonSchema = z.looseObject({
-  id: Str,
-  serviceid: Str,
-  name: Str,
-  status: Str,
-  userid: Str.optional(),
-  addonid: Str.optional(),
-  billingcycle: Str.optional(),
-  nextduedate: Str.optional(),
-});
-export type KeliwebAddon = z.output<typeof KeliwebAddonSchema>;
-
-export const KeliwebProductSchema = z.looseObject({
-  id: Str,
-  status: KeliwebStatusSchema,
-  nextduedate: Str,
-  billingcycle: Str,
-  clientid: Str.optional(),
-  name: Str.optional(),
-});
-export type KeliwebProduct = z.output<typeof KeliwebProductSchema>;
-
-const Count = z.union([z.string().regex(/^\d+$/), z.number().int().min(0)]).transform(Number);
-const EnvelopeSchema = z.looseObject({
-  result: z.enum(['success', 'error']),
-  message: z.string().optional(),
-});
-const ListEnvelopeSchema = EnvelopeSchema.extend({ totalresults: Count.optional() });
-const CancelAnswerSchema = EnvelopeSchema.extend({
-  serviceid: z.union([z.string(), z.number()]).transform(String).optional(),
-  userid: z.union([z.string(), z.number()]).transform(String).optional(),
-});
-const TokenSchema = z.looseObject({
-  token_type: z.string().optional(),
-  expires_in: z.number().positive(),
-  access_token: z.string().min(1),
-  refresh_token: z.string().min(1).optional(),
-});
-// Laravel's error bodies: `{message}` from the framework, `{error, error_description}` from
-// Passport, `{message, errors: {field: [..]}}` from validation.
-const LaravelErrorSchema = z.looseObject({
-  message: z.string().optional(),
-  error: z.string().optional(),
-  error_description: z.string().optional(),
-  errors: z.record(z.string(), z.array(z.string())).optional(),
-});
+export const KELIWEB_LEVELS: LevelEvidence = {
+  accepted:
+    'add-cancel-request answered `success`, or `Existing Cancellation Request Exists` (a request exists ' +
+    'for the service). Keliweb documents no read of cancel requests, so while get-clients-products ' +
+    "still shows the service Active the write's answer is all there is; effectiveAt is the service's " +
+    'nextduedate for an End of Billing Period request we made, none otherwise.',
+  effective:
+    'get-clients-products shows the service Cancelled or Terminated (the nightly run carried it out).',
+  verification:
+    'get-clients-products: Cancelled or Terminated is verified; any other status is not-applied, with that status.',
+};
 
 /**
- * Keliweb (like WHMCS behind it) flattens lists into PHP form-style keys such as
- * `addons[addon][0][status]`. Collects them back into one object per index, in index order.
+ * The statuses in which the provider shows the service ended.
+ * ASSUMPTION: Terminated ends a service as surely as Cancelled (the nightly run sets Cancelled in
+ * WHMCS; an administrator's termination also ends it); every other status leaves it running.
  */
-export function unflattenList(
-  body: Record<string, unknown>,
-  list: string,
-  item: string,
-): Record<string, unknown>[] {
-  const prefix = `${list}[${item}][`;
-  const byIndex = new Map<number, Record<string, unknown>>();
-  for (const [key, value] of Object.entries(body)) {
-    if (!key.startsWith(prefix)) continue;
-    const m = /^(\d+)\]\[([^\]]+)\]$/.exec(key.slice(prefix.length));
-    if (!m) continue;
-    const index = Number(m[1]);
-    const entry = byIndex.get(index) ?? {};
-    entry[m[2] as string] = value;
-    byIndex.set(index, entry);
-  }
-  return [...byIndex.entries()].sort(([a], [b]) => a - b).map(([, entry]) => entry);
+const ENDED: ReadonlySet<KeliwebProduct['status']> = new Set(['Cancelled', 'Terminated']);
+/** What a receipt says of a request Keliweb already held: it shows that one exists, nothing more. */
+const TYPE_OF_EXISTING = 'unknown (a request already existed)';
+
+/** Our own End of Billing Period request, acknowledged: the only one whose date nextduedate gives. */
+function isOwnEndOfPeriod(q: ConfirmQuery<'keliweb'>): boolean {
+  const r = q.receipt;
+  return (
+    q.effect === 'end-of-period' &&
+    r.acknowledged &&
+    !r.alreadyExisted &&
+    r.providerReference.type === KELIWEB_TYPES['end-of-period']
+  );
 }
 
-/** Unflattens and validates a list; the issue path names the flattened key, as the provider sent it. */
-export function parseFlattenedList<S extends z.ZodType>(
-  body: Record<string, unknown>,
-  list: string,
-  item: string,
-  schema: S,
-): { ok: true; items: z.output<S>[] } | { ok: false; problem: string } {
-  const items: z.output<S>[] = [];
-  for (const [i, raw] of unflattenList(body, list, item).entries()) {
-    const parsed = schema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return {
-        ok: false,
-        problem: `${list}[${item}][${i}][${issue?.path.join('][') ?? ''}]: ${issue?.message}`,
-      };
-    }
-    items.push(parsed.data);
-  }
-  return { ok: true, items };
+/** A failed informational read, told briefly for the receipt (failure messages carry no secrets). */
+function describeFailure(f: ApplicationFailure): string {
+  const status = (f.details?.[0] as { status?: number } | undefined)?.status;
+  return `${f.type ?? 'failure'}${status !== undefined ? ` (HTTP ${status})` : ''}: ${f.message}`;
 }
 
-/** `2026-03-01` → `2026-03-01T00:00:00.000Z`; WHMCS writes `0000-00-00` for "no due date". */
-export function keliwebDateToIso(date: string | undefined): string | undefined {
-  if (!date || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return undefined;
-  const iso = `${date}T00:00:00.000Z`;
-  const ms = Date.parse(iso);
-  return Number.isFinite(ms) && new Date(ms).toISOString() === iso ? iso : undefined;
-}
-
-/** Keliweb's reason is free text: keep our code machine-findable and record who asked and why. */
-export function keliwebReason(cmd: {
-  reasonCode?: ReasonCode;
-  comment?: string;
-  requestedBy: string;
-  requestId: string;
-}): string {
-  return [
-    cmd.reasonCode && `[${cmd.reasonCode}]`,
-    cmd.comment?.trim(),
-    `(requested by ${cmd.requestedBy}; request ${cmd.requestId})`,
-  ]
-    .filter(Boolean)
-    .join(' ');
-}
-
-export function summarizeAddons(addons: KeliwebAddon[]): string {
-  const text = addons.map((a) => `${a.name} (${a.status})`).join(', ') || 'none';
-  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
-}
-
-export function createKeliwebActivities({ http, env, clock }: ActivityDeps): ProviderActivities<'keliweb'> {
-  const settings = () =>
-    requireSettings(env, PROVIDER, [
-      'KELIWEB_BASE_URL',
-      'KELIWEB_CLIENT_ID',
-      'KELIWEB_CLIENT_SECRET',
-      'KELIWEB_USERNAME',
-      'KELIWEB_PASSWORD',
-    ]);
-
-  const outcomeOf = (operation: string, res: Response<string>, message?: string): HttpOutcome => {
-    const parsed = LaravelErrorSchema.safeParse(tryJson(res.body));
-    const e = parsed.success ? parsed.data : {};
-    const [field, fieldMessages] = Object.entries(e.errors ?? {})[0] ?? [];
-    const retryAfter = Number(res.headers['retry-after']);
-    return {
-      provider: PROVIDER,
-      operation,
-      status: res.statusCode,
-      message:
-        message ??
-        fieldMessages?.[0] ??
-        e.error_description ??
-        e.message ??
-        (parsed.success ? `HTTP ${res.statusCode}` : `HTTP ${res.statusCode}: ${snippet(res.body, 120)}`),
-      ...(field !== undefined && { field }),
-      ...(e.error !== undefined && { providerCode: e.error }),
-      // Laravel's throttle sends Retry-After as a number of seconds.
-      ...(Number.isFinite(retryAfter) && retryAfter >= 0 && { retryAfterMs: retryAfter * 1000 }),
-    };
-  };
-
-  const tokenCall = (operation: string, form: Record<string, string>) => {
-    const s = settings();
-    return send(http, PROVIDER, operation, `${s.KELIWEB_BASE_URL}/oauth/token`, {
-      method: 'POST',
-      form: { ...form, client_id: s.KELIWEB_CLIENT_ID, client_secret: s.KELIWEB_CLIENT_SECRET },
-      headers: { accept: 'application/json' },
-      signal: activitySignal(),
-    });
-  };
-  const issued = (operation: string, res: Response<string>): IssuedToken => {
-    const t = parseJsonBody(PROVIDER, operation, res, TokenSchema);
-    return {
-      accessToken: t.access_token,
-      expiresInSeconds: t.expires_in,
-      ...(t.refresh_token !== undefined && { refreshToken: t.refresh_token }),
-    };
-  };
-  // One cache per factory call: the worker builds the activities once, so all executions share it.
-  const tokens = new TokenCache(async (refreshToken) => {
-    if (refreshToken !== undefined) {
-      const op = 'oauth token (refresh grant)';
-      const res = await tokenCall(op, { grant_type: 'refresh_token', refresh_token: refreshToken });
-      if (res.statusCode === 200) return issued(op, res);
-      // Only a refused refresh token falls back; an outage would fail the password grant too.
-      if (res.statusCode !== 400 && res.statusCode !== 401) throw failureFromHttp(outcomeOf(op, res));
-    }
-    const s = settings();
-    const op = 'oauth token (password grant)';
-    const res = await tokenCall(op, {
-      grant_type: 'password',
-      username: s.KELIWEB_USERNAME,
-      password: s.KELIWEB_PASSWORD,
-    });
-    if (res.statusCode !== 200) throw failureFromHttp(outcomeOf(op, res));
-    return issued(op, res);
-  }, clock);
-
-  /** Calls one API method and returns its answer once it is an HTTP 200 in the documented envelope. */
-  const call = async <S extends z.ZodType>(method: string, fields: Record<string, string>, schema: S) => {
-    const url = `${settings().KELIWEB_BASE_URL}/api/v2/keliweb/${method}`;
-    const res = await withFreshTokenOn401(tokens, (token) => {
-      const body = new FormData();
-      for (const [k, v] of Object.entries(fields)) body.append(k, v);
-      return send(http, PROVIDER, method, url, {
-        method: 'POST',
-        body,
-        // X-Requested-With makes Laravel answer an expired token with a JSON 401 instead of a
-        // redirect to its login page.
-        headers: {
-          'x-requested-with': 'XMLHttpRequest',
-          authorization: `Bearer ${token}`,
-          accept: 'application/json',
-        },
-        signal: activitySignal(),
-      });
-    });
-    if (res.statusCode !== 200) throw failureFromHttp(outcomeOf(method, res));
-    return { res, data: parseJsonBody(PROVIDER, method, res, schema) as z.output<S> };
-  };
-
-  const list = async <S extends z.ZodType>(
-    method: string,
-    fields: Record<string, string>,
-    name: string,
-    item: string,
-    schema: S,
-  ) => {
-    const { res, data } = await call(method, fields, ListEnvelopeSchema);
-    if (data.result === 'error')
-      throw failureFromHttp(outcomeOf(method, res, data.message ?? 'result: error'));
-    const parsed = parseFlattenedList(data, name, item, schema);
-    if (!parsed.ok) throw protocolFailure(PROVIDER, method, res.statusCode, parsed.problem);
-    return { res, items: parsed.items };
-  };
+export function createKeliwebActivities(deps: ActivityDeps): ProviderActivities<'keliweb'> {
+  const { clock } = deps;
+  // One client per factory call: the worker builds the activities once, so all executions share
+  // its token cache.
+  const { tokens, call, list } = createKeliwebClient(deps);
 
   const getService = async (serviceId: number): Promise<KeliwebProduct> => {
     const method = 'get-clients-products';
@@ -278,6 +97,27 @@ export function createKeliwebActivities({ http, env, clock }: ActivityDeps): Pro
       });
     }
     return product;
+  };
+
+  /**
+   * The service's addons, for the record only: a failed read is reported as unknown and never
+   * keeps the cancel request from going out.
+   */
+  const readAddons = async (serviceId: number): Promise<ProviderReference> => {
+    try {
+      const { items } = await list(
+        'get-clients-addons',
+        { serviceid: String(serviceId) },
+        'addons',
+        'addon',
+        KeliwebAddonSchema,
+      );
+      return { addons: summarizeAddons(items), addonCount: items.length };
+    } catch (err) {
+      // A cancelled activity stops here rather than writing after it was told to stop.
+      if (!(err instanceof ApplicationFailure) || activitySignal()?.aborted) throw err;
+      return { addons: 'unknown', addonsError: describeFailure(err) };
+    }
   };
 
   /** Posts add-cancel-request; `existed` when Keliweb already holds one for the service. */
@@ -306,63 +146,81 @@ export function createKeliwebActivities({ http, env, clock }: ActivityDeps): Pro
   return {
     async submitCancellation(cmd): Promise<SubmitReceipt> {
       const { serviceId } = cmd.target;
-      // Read first: a failure here must not leave a cancel request behind an activity that failed.
-      const { items: addons } = await list(
-        'get-clients-addons',
-        { serviceid: String(serviceId) },
-        'addons',
-        'addon',
-        KeliwebAddonSchema,
-      );
+      // A token failure dooms the cancel request too: let it fail the activity before any read.
+      await tokens.get();
+      const addons = await readAddons(serviceId);
       const answer = await addCancelRequest(serviceId, cmd.effect, keliwebReason(cmd));
+      // `Existing Cancellation Request Exists` shows that a request exists for the service: ours
+      // after a lost response, or one made elsewhere. Its type is not in the answer, so not claimed.
+      const request: ProviderReference = answer.existed
+        ? { serviceId: String(serviceId), type: TYPE_OF_EXISTING }
+        : {
+            serviceId: answer.serviceId ?? String(serviceId),
+            ...(answer.userId !== undefined && { userId: answer.userId }),
+            type: KELIWEB_TYPES[cmd.effect],
+          };
       return {
         submittedAt: clock().toISOString(),
-        // A retry after a lost response finds its own request: that is success, not a duplicate.
         alreadyExisted: answer.existed,
-        providerReference: {
-          serviceId: answer.serviceId ?? String(serviceId),
-          ...(answer.userId !== undefined && { userId: answer.userId }),
-          type: KELIWEB_TYPES[cmd.effect],
-          addons: summarizeAddons(addons),
-          addonCount: addons.length,
-        },
+        // Both answers are the provider's own word that a cancel request is recorded.
+        acknowledged: true,
+        providerReference: { ...request, ...addons },
       };
     },
 
-    async confirmCancellation(q) {
-      const { serviceId } = q.target;
-      const service = await getService(serviceId);
-      const effectiveAt = q.effect === 'end-of-period' ? keliwebDateToIso(service.nextduedate) : undefined;
-      const reference = { serviceId: service.id, status: service.status, nextduedate: service.nextduedate };
-      const confirmed = (providerState: string) => ({
-        confirmedAt: clock().toISOString(),
-        providerState,
+    async confirmCancellation(q): Promise<Confirmation> {
+      // Keliweb documents no read of cancel requests: the service's status is all a read shows.
+      const service = await getService(q.target.serviceId);
+      const observedAt = clock().toISOString();
+      const providerReference = {
+        serviceId: service.id,
+        status: service.status,
+        nextduedate: service.nextduedate,
+      };
+      if (ENDED.has(service.status))
+        return {
+          level: 'effective',
+          observedAt,
+          providerState: `service ${service.status}`,
+          providerReference,
+        };
+      if (!q.receipt.acknowledged) {
+        throw notYetConfirmed(
+          PROVIDER,
+          `service ${service.id} is ${service.status} and no answer to add-cancel-request was seen`,
+        );
+      }
+      // PROVIDERS.md: an End of Billing Period request is carried out at the service's nextduedate.
+      const effectiveAt = isOwnEndOfPeriod(q) ? keliwebDateToIso(service.nextduedate) : undefined;
+      const recorded = q.receipt.alreadyExisted
+        ? 'a cancel request already existed'
+        : 'cancel request recorded';
+      return {
+        level: 'accepted',
+        observedAt,
+        providerState: `${recorded}; service still ${service.status}`,
         ...(effectiveAt !== undefined && { effectiveAt }),
-        providerReference: reference,
-      });
-      if (service.status === 'Cancelled' || service.status === 'Terminated')
-        return confirmed(`service ${service.status}`);
+        providerReference,
+      };
+    },
 
-      // Keliweb keeps the service Active until its nightly run and offers no way to read cancel
-      // requests; asking for the same cancellation again is how to learn whether one is recorded.
-      const answer = await addCancelRequest(
-        serviceId,
-        q.effect,
-        `(request ${q.requestId}; re-sent while confirming)`,
-      );
-      if (answer.existed) return confirmed('cancel request recorded');
-      return confirmed('cancel request recorded by the confirmation (the submitted one was missing)');
+    async verifyCancellation(q) {
+      const service = await getService(q.target.serviceId);
+      return {
+        status: ENDED.has(service.status) ? 'verified' : 'not-applied',
+        checkedAt: clock().toISOString(),
+        providerState: service.status,
+      };
     },
 
     async readPeriodEnd(target) {
       const service = await getService(target.serviceId);
       const periodEnd = keliwebDateToIso(service.nextduedate);
       if (!periodEnd) {
-        throw ApplicationFailure.create({
-          type: PERIOD_END_UNKNOWN,
-          nonRetryable: true,
-          message: `keliweb service ${service.id} has no usable nextduedate (${service.nextduedate || 'empty'}, ${service.billingcycle})`,
-        });
+        throw periodEndUnknown(
+          PROVIDER,
+          `service ${service.id} has no usable nextduedate (${service.nextduedate || 'empty'}, ${service.billingcycle})`,
+        );
       }
       return { periodEnd, source: 'products.nextduedate' };
     },

@@ -1,81 +1,59 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { type OptionsOfTextResponseBody, type Response } from 'got';
-import { z } from 'zod';
-import { NOT_YET_CONFIRMED, PERIOD_END_UNKNOWN, PROVIDER_NOT_CONFIGURED } from '../../common/errors';
+import { PROVIDER_NOT_CONFIGURED } from '../../common/errors';
 import { type ReasonCode, type TargetOf } from '../../common/request';
 import { requireSettings } from '../config';
 import { type ActivityDeps } from '../deps';
 import { send } from '../http/client';
-import { failureFromHttp, notFound, protocolFailure, type HttpOutcome } from '../http/failures';
+import {
+  failureFromHttp,
+  notFound,
+  notYetConfirmed,
+  periodEndUnknown,
+  protocolFailure,
+} from '../http/failures';
 import { parseJsonBody, tryJson } from '../http/parse';
 import { TokenCache, withFreshTokenOn401 } from '../http/token-cache';
 import { activitySignal } from './activity-context';
-import { type ProviderActivities, type ProviderReference, type SubmitReceipt } from './types';
+import {
+  CANCELLED,
+  CancelledSchema,
+  DEACTIVATED,
+  outcomeOf,
+  PROVIDER,
+  ReasonIdsSchema,
+  ReasonsSchema,
+  REQUEST_SHAPE_ERRORS,
+  SCOPE,
+  TokenSchema,
+  type UserProduct,
+  UserProductsSchema,
+  validTo,
+} from './payway-wire';
+import {
+  type Confirmation,
+  type LevelEvidence,
+  type ProviderActivities,
+  type ProviderReference,
+  type SubmitReceipt,
+} from './types';
 
-const PROVIDER = 'payway';
-const SCOPE = '/external/account/r /external/account/w';
-
-// Payway answers these for a malformed request; they can never mean "already cancelled".
-const REQUEST_SHAPE_ERRORS = new Set([
-  'invalid_parameter',
-  'unknown_parameter',
-  'json_parser_error',
-  'invalid_content_type_error',
-]);
-// `cancelled` waits for the renewal date; `deactivated` is past it. Either way nothing is left to cancel.
-const CANCELLED_STATES = new Set(['cancelled', 'deactivated']);
-
-const TokenSchema = z.looseObject({
-  access_token: z.string().min(1),
-  expires_in: z.coerce.number().positive(),
-});
-const CancelledSchema = z.looseObject({ id: z.string() });
-const ErrorSchema = z.looseObject({
-  code: z.string().optional(),
-  field: z.string().optional(),
-  message: z.string().optional(),
-});
-const DateTime = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be a date-time');
-const UserProductSchema = z.looseObject({
-  id: z.string(),
-  product_code: z.string().nullish(),
-  valid_from: DateTime.nullish(),
-  valid_to: DateTime.nullish(),
-  provision_service: z.string().nullish(),
-  subscription_type: z.string().nullish(),
-  state: z.string(),
-  has_pending_change_request: z.boolean().nullish(),
-});
-const UserProductsSchema = z.looseObject({ items: z.array(UserProductSchema) });
-type UserProduct = z.output<typeof UserProductSchema>;
-const ReasonSchema = z.looseObject({ id: z.string(), integration_code: z.string().nullish() });
-// The docs show one reason, not the list around it: accept a bare array and an `items` envelope.
-const ReasonsSchema = z.union([
-  z.array(ReasonSchema),
-  z.looseObject({ items: z.array(ReasonSchema) }).transform((l) => l.items),
-]);
-const ReasonIdsSchema = z.record(z.string(), z.string().min(1));
+/** What Payway can show, and from which read (shared/CONTRACT.md, confirmation levels). */
+export const PAYWAY_LEVELS: LevelEvidence = {
+  scheduled:
+    'GET userproducts/{accountId} shows the user product `cancelled` (effectiveAt = its valid_to: ' +
+    'cancelled is not deactivated, access ends at the next renewal)',
+  effective: 'GET userproducts/{accountId} shows the user product `deactivated` (effectiveAt = valid_to)',
+  verification: 'GET userproducts/{accountId}: `deactivated` is verified; any other state is not-applied',
+};
 
 export function createPaywayActivities({ http, env, clock }: ActivityDeps): ProviderActivities<'payway'> {
   const settings = () =>
     requireSettings(env, PROVIDER, ['PAYWAY_BASE_URL', 'PAYWAY_CLIENT_ID', 'PAYWAY_CLIENT_SECRET']);
   const api = (path: string) => `${settings().PAYWAY_BASE_URL}/external/api/v1${path}`;
 
-  const outcomeOf = (operation: string, res: Response<string>): HttpOutcome => {
-    const body = ErrorSchema.safeParse(tryJson(res.body));
-    const e = body.success ? body.data : {};
-    // Retry-After in seconds is our simulator's assumption: Payway documents no throttling.
-    const retryAfter = Number(res.headers['retry-after']);
-    return {
-      provider: PROVIDER,
-      operation,
-      status: res.statusCode,
-      message: e.message ?? `HTTP ${res.statusCode}`,
-      ...(e.code && { providerCode: e.code }),
-      ...(e.field && { field: e.field }),
-      ...(Number.isFinite(retryAfter) && retryAfter > 0 && { retryAfterMs: retryAfter * 1000 }),
-    };
-  };
+  const fail = (operation: string, res: Response<string>) =>
+    failureFromHttp(outcomeOf(operation, res, clock()));
 
   const tokens = new TokenCache(async () => {
     const s = settings();
@@ -91,7 +69,7 @@ export function createPaywayActivities({ http, env, clock }: ActivityDeps): Prov
       },
       signal: activitySignal(),
     });
-    if (res.statusCode !== 200) throw failureFromHttp(outcomeOf(operation, res));
+    if (res.statusCode !== 200) throw fail(operation, res);
     const t = parseJsonBody(PROVIDER, operation, res, TokenSchema);
     return { accessToken: t.access_token, expiresInSeconds: t.expires_in };
   }, clock);
@@ -112,7 +90,7 @@ export function createPaywayActivities({ http, env, clock }: ActivityDeps): Prov
   const readUserProduct = async (target: TargetOf<'payway'>): Promise<UserProduct> => {
     const operation = 'get userproducts';
     const res = await call(operation, api(`/userproducts/${encodeURIComponent(target.accountId)}`), {});
-    if (res.statusCode !== 200) throw failureFromHttp(outcomeOf(operation, res));
+    if (res.statusCode !== 200) throw fail(operation, res);
     const { items } = parseJsonBody(PROVIDER, operation, res, UserProductsSchema);
     const item = items.find((i) => i.id === target.userProductId);
     if (!item) {
@@ -147,7 +125,7 @@ export function createPaywayActivities({ http, env, clock }: ActivityDeps): Prov
     if (configured) return configured;
     const operation = 'get cancellation_reasons';
     const res = await call(operation, api('/cancellation_reasons'), {});
-    if (res.statusCode !== 200) throw failureFromHttp(outcomeOf(operation, res));
+    if (res.statusCode !== 200) throw fail(operation, res);
     const reasons = parseJsonBody(PROVIDER, operation, res, ReasonsSchema);
     // No match: Payway applies its default reason, which beats failing the cancellation.
     return reasons.find((r) => r.integration_code === code)?.id;
@@ -159,13 +137,29 @@ export function createPaywayActivities({ http, env, clock }: ActivityDeps): Prov
     state: item.state,
   });
 
+  /** What confirm shows for a user product read, or undefined when it shows no cancellation. */
+  const levelOf = (item: UserProduct): Pick<Confirmation, 'level' | 'effectiveAt'> | undefined => {
+    const effectiveAt = validTo(item);
+    const date = effectiveAt !== undefined ? { effectiveAt } : {};
+    // ASSUMPTION: a deactivated product ended at its valid_to (seed 002: deactivated "upon next
+    // renewal date"); Payway shows no separate deactivation date.
+    if (item.state === DEACTIVATED) return { level: 'effective', ...date };
+    // ASSUMPTION: a cancelled product without valid_to is still a pending cancellation; its date
+    // is then unknown and left out rather than guessed.
+    if (item.state === CANCELLED) return { level: 'scheduled', ...date };
+    return undefined;
+  };
+
   return {
     async submitCancellation(cmd): Promise<SubmitReceipt> {
       const { target } = cmd;
+      // At most one cancellation_reasons read per submit (none with an explicit or configured id).
       const cancellationReasonId = await reasonIdFor(target, cmd.reasonCode);
       const operation = 'cancel_product';
-      // Payway's cancel always takes effect at the next renewal and has no free-text field, so
-      // neither `effect` nor the comment can be passed on (unknown fields are refused).
+      // Payway's cancel always takes effect at the next renewal (valid_to), whatever `effect` asks:
+      // the workflow times `end-of-period` before valid_to, and confirm reads the date. There is
+      // no free-text field, so neither the comment nor requestedBy can be passed on (unknown
+      // fields are refused).
       const res = await call(operation, api('/accounts/cancel_product'), {
         method: 'PUT',
         json: {
@@ -187,6 +181,7 @@ export function createPaywayActivities({ http, env, clock }: ActivityDeps): Prov
         return {
           submittedAt: clock().toISOString(),
           alreadyExisted: false,
+          acknowledged: true,
           providerReference: {
             userProductId: body.id,
             accountId: target.accountId,
@@ -194,53 +189,58 @@ export function createPaywayActivities({ http, env, clock }: ActivityDeps): Prov
           },
         };
       }
-      const outcome = outcomeOf(operation, res);
+      const outcome = outcomeOf(operation, res, clock());
       const mayBeCancelled =
         (outcome.status === 400 || outcome.status === 409) &&
         !REQUEST_SHAPE_ERRORS.has(outcome.providerCode ?? '');
       if (mayBeCancelled) {
         // A retry after a lost response, or another request, got there first: the refusal of a
         // second cancel means done. Anything short of a cancelled state keeps the original error.
+        // ASSUMPTION: Payway documents no answer to a second cancel; it is taken to be a 400 or 409
+        // refusal. Its own words are never taken as the acknowledgement: the read is the evidence,
+        // and confirm reads again (acknowledged false).
         const item = await readUserProduct(target).catch(() => undefined);
-        if (item && CANCELLED_STATES.has(item.state)) {
+        if (item && levelOf(item)) {
+          const effectiveAt = validTo(item);
           return {
             submittedAt: clock().toISOString(),
             alreadyExisted: true,
+            acknowledged: false,
             providerReference: referenceOf(item, target),
-            ...(item.valid_to && { effectiveAt: new Date(item.valid_to).toISOString() }),
+            ...(effectiveAt !== undefined && { effectiveAt }),
           };
         }
       }
       throw failureFromHttp(outcome);
     },
 
-    async confirmCancellation(q) {
+    async confirmCancellation(q): Promise<Confirmation> {
       const item = await readUserProduct(q.target);
-      if (!CANCELLED_STATES.has(item.state)) {
-        throw ApplicationFailure.create({
-          type: NOT_YET_CONFIRMED,
-          message: `payway user product ${item.id} is still ${item.state}`,
-        });
-      }
+      const shown = levelOf(item);
+      if (!shown) throw notYetConfirmed(PROVIDER, `user product ${item.id} is still ${item.state}`);
       return {
-        confirmedAt: clock().toISOString(),
+        ...shown,
+        observedAt: clock().toISOString(),
         providerState: `user product ${item.state}`,
-        // Cancelled is not deactivated: access ends at the renewal date, valid_to.
-        ...(item.valid_to && { effectiveAt: new Date(item.valid_to).toISOString() }),
         providerReference: referenceOf(item, q.target),
+      };
+    },
+
+    async verifyCancellation(q) {
+      const item = await readUserProduct(q.target);
+      return {
+        status: item.state === DEACTIVATED ? 'verified' : 'not-applied',
+        checkedAt: clock().toISOString(),
+        providerState: `user product ${item.state}`,
       };
     },
 
     async readPeriodEnd(target) {
       const item = await readUserProduct(target);
-      if (!item.valid_to) {
-        throw ApplicationFailure.create({
-          type: PERIOD_END_UNKNOWN,
-          nonRetryable: true,
-          message: `payway user product ${item.id} has no valid_to (state ${item.state})`,
-        });
-      }
-      return { periodEnd: new Date(item.valid_to).toISOString(), source: 'userproducts.valid_to' };
+      const periodEnd = validTo(item);
+      if (periodEnd === undefined)
+        throw periodEndUnknown(PROVIDER, `user product ${item.id} has no valid_to (state ${item.state})`);
+      return { periodEnd, source: 'userproducts.valid_to' };
     },
   };
 }

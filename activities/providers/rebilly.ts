@@ -1,63 +1,45 @@
-import { createHash } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/common';
-import { type Response } from 'got';
-import { z } from 'zod';
-import { NOT_YET_CONFIRMED, PERIOD_END_UNKNOWN } from '../../common/errors';
-import { type ReasonCode } from '../../common/request';
+import { Context } from '@temporalio/activity';
 import { requireSettings } from '../config';
 import { type ActivityDeps } from '../deps';
 import { send } from '../http/client';
-import { failureFromHttp, type HttpOutcome } from '../http/failures';
-import { parseJsonBody, tryJson } from '../http/parse';
+import { cancellationRevoked, failureFromHttp, notYetConfirmed, periodEndUnknown } from '../http/failures';
+import { parseJsonBody } from '../http/parse';
 import { activitySignal } from './activity-context';
-import { type ProviderActivities, type SubmitReceipt } from './types';
+import {
+  type Cancellation,
+  CancellationSchema,
+  ENDED_ORDER_STATUSES,
+  iso,
+  type Order,
+  OrderSchema,
+  outcomeOf,
+  PROVIDER,
+  rebillyCancellationId,
+  upsertBody,
+} from './rebilly-wire';
+import { type LevelEvidence, type ProviderActivities, type SubmitReceipt } from './types';
 
-const PROVIDER = 'rebilly';
+export { rebillyCancellationId } from './rebilly-wire';
 
-// Rebilly's `reason` enum has no exact match for some of ours; the closest honest one, else `other`.
-const REASONS: Record<ReasonCode, string> = {
-  too_expensive: 'too-expensive',
-  unused: 'did-not-use',
-  missing_features: 'missing-features',
-  switched_service: 'did-not-want',
-  low_quality: 'bugs-or-problems',
-  customer_service: 'other',
-  too_complex: 'other',
-  billing_failure: 'billing-failure',
-  other: 'other',
+/** What Rebilly can show, and from which read (shared/CONTRACT.md, confirmation levels). */
+export const REBILLY_LEVELS: LevelEvidence = {
+  scheduled:
+    'GET order-cancellations/{id} shows our cancellation `confirmed` with a churnTime still ahead ' +
+    '(effectiveAt = that churnTime); for a cancellation made by another request, GET orders/{id} ' +
+    'shows the order still active with a churnTime ahead',
+  effective:
+    'GET orders/{id} shows the order `canceled` or `churned` (effectiveAt = the order churnTime, ' +
+    'else the cancellation churnTime or canceledTime)',
+  verification: 'GET orders/{id}: `canceled` or `churned` is verified; any other status is not-applied',
 };
 
-const CancellationSchema = z.looseObject({
-  id: z.string(),
-  orderId: z.string(),
-  status: z.enum(['draft', 'confirmed', 'completed', 'revoked']),
-  churnTime: z.string().nullish(),
-  canceledTime: z.string().nullish(),
-  canceledBy: z.string().nullish(),
-  reason: z.string().nullish(),
-});
-const OrderSchema = z.looseObject({
-  id: z.string(),
-  status: z.string(),
-  renewalTime: z.string().nullish(),
-  churnTime: z.string().nullish(),
-  canceledBy: z.string().nullish(),
-});
-const ProblemSchema = z.looseObject({
-  title: z.string().optional(),
-  detail: z.string().optional(),
-  invalidFields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-});
-
-/**
- * The cancellation's id at Rebilly, derived from the request: every retry and every replay of the
- * same request upserts the same cancellation, so a lost response can never cancel twice.
- * Rebilly ids are at most 50 chars of [@~-.\w]; our request ids may be 64 and may contain ':'.
- */
-export function rebillyCancellationId(requestId: string): string {
-  const direct = `cxl-${requestId.replace(/:/g, '~')}`;
-  if (direct.length <= 50) return direct;
-  return `cxl-${createHash('sha256').update(requestId).digest('hex').slice(0, 46)}`;
+/** Temporal's attempt number; 1 when called directly (contract tests), outside an activity. */
+function currentAttempt(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return 1;
+  }
 }
 
 export function createRebillyActivities({ http, env, clock }: ActivityDeps): ProviderActivities<'rebilly'> {
@@ -69,81 +51,80 @@ export function createRebillyActivities({ http, env, clock }: ActivityDeps): Pro
   };
   const headers = () => ({ 'REB-APIKEY': settings().REBILLY_API_KEY, accept: 'application/json' });
 
-  const outcomeOf = (operation: string, res: Response<string>): HttpOutcome => {
-    const body = ProblemSchema.safeParse(tryJson(res.body));
-    const p = body.success ? body.data : {};
-    const invalid = p.invalidFields?.[0];
-    const retryAt = Number(res.headers['x-ratelimit-retry-after']);
-    return {
-      provider: PROVIDER,
-      operation,
-      status: res.statusCode,
-      message: invalid
-        ? `${p.detail ?? p.title ?? 'invalid request'}: ${invalid.message}`
-        : (p.detail ?? p.title ?? `HTTP ${res.statusCode}`),
-      ...(invalid && { field: invalid.field }),
-      ...(p.title && { providerCode: p.title }),
-      // X-RateLimit-Retry-After is a Unix timestamp in seconds, not a number of seconds to wait.
-      ...(Number.isFinite(retryAt) && retryAt > 0 && { retryAfterMs: retryAt * 1000 - clock().getTime() }),
-    };
+  const get = (operation: string, path: string) =>
+    send(http, PROVIDER, operation, api(path), { headers: headers(), signal: activitySignal() });
+  const getOrder = async (orderId: string): Promise<Order> => {
+    const operation = 'get order';
+    const res = await get(operation, `/orders/${encodeURIComponent(orderId)}`);
+    if (res.statusCode !== 200) throw failureFromHttp(outcomeOf(operation, res, clock()));
+    return parseJsonBody(PROVIDER, operation, res, OrderSchema);
   };
-  const problem = (operation: string, res: Response<string>) => failureFromHttp(outcomeOf(operation, res));
+  /** Undefined when Rebilly has no cancellation under this id. ASSUMPTION: it answers 404 then. */
+  const getCancellation = async (id: string): Promise<Cancellation | undefined> => {
+    const operation = 'get order-cancellation';
+    const res = await get(operation, `/order-cancellations/${encodeURIComponent(id)}`);
+    if (res.statusCode === 404) return undefined;
+    if (res.statusCode !== 200) throw failureFromHttp(outcomeOf(operation, res, clock()));
+    return parseJsonBody(PROVIDER, operation, res, CancellationSchema);
+  };
 
-  const getOrder = async (orderId: string) => {
-    const res = await send(http, PROVIDER, 'get order', api(`/orders/${encodeURIComponent(orderId)}`), {
-      headers: headers(),
-      signal: activitySignal(),
-    });
-    if (res.statusCode !== 200) throw problem('get order', res);
-    return parseJsonBody(PROVIDER, 'get order', res, OrderSchema);
-  };
+  const receiptOf = (c: Cancellation, acknowledged: boolean, alreadyExisted: boolean): SubmitReceipt => ({
+    submittedAt: clock().toISOString(),
+    alreadyExisted,
+    acknowledged,
+    providerReference: { cancellationId: c.id, orderId: c.orderId, status: c.status },
+    ...(c.churnTime && { effectiveAt: iso(c.churnTime) }),
+  });
+  const ahead = (date: string | null | undefined) =>
+    date && Date.parse(date) > clock().getTime() ? date : undefined;
 
   return {
     async submitCancellation(cmd): Promise<SubmitReceipt> {
       const id = rebillyCancellationId(cmd.requestId);
-      const description = [cmd.comment, `requested by ${cmd.requestedBy}`, `request ${cmd.requestId}`]
-        .filter(Boolean)
-        .join(' | ')
-        .slice(0, 255);
+      if (currentAttempt() > 1) {
+        // An earlier attempt may have created it and lost the answer. Upserting again would turn a
+        // `revoked` (someone undid it since) back into `confirmed`, so look before writing again.
+        const earlier = await getCancellation(id);
+        if (earlier?.status === 'revoked') {
+          throw cancellationRevoked(
+            PROVIDER,
+            `order-cancellation ${id} was revoked after an earlier attempt created it; not re-confirming it`,
+          );
+        }
+        // Found under our own id: the provider has it. The receipt rests on a read, not on an answer.
+        if (earlier && earlier.status !== 'draft') return receiptOf(earlier, false, true);
+      }
+      const operation = 'upsert order-cancellation';
       const res = await send(
         http,
         PROVIDER,
-        'upsert order-cancellation',
+        operation,
         api(`/order-cancellations/${encodeURIComponent(id)}`),
         {
           method: 'PUT',
           headers: headers(),
-          json: {
-            orderId: cmd.target.orderId,
-            churnTimePolicy: cmd.effect === 'now' ? 'now' : 'at-next-renewal',
-            canceledBy: cmd.requestedBy === 'customer' ? 'customer' : 'merchant',
-            reason: REASONS[cmd.reasonCode ?? 'other'],
-            prorated: cmd.target.prorated ?? false,
-            description,
-          },
+          json: upsertBody(cmd),
           signal: activitySignal(),
         },
       );
       if (res.statusCode === 200 || res.statusCode === 201) {
-        const c = parseJsonBody(PROVIDER, 'upsert order-cancellation', res, CancellationSchema);
-        return {
-          submittedAt: clock().toISOString(),
-          // 201 created it; 200 updated one that a lost response had already created.
-          alreadyExisted: res.statusCode === 200,
-          providerReference: { cancellationId: c.id, orderId: c.orderId, status: c.status },
-          ...(c.churnTime && { effectiveAt: c.churnTime }),
-        };
+        // 201 created it; 200 updated the one a lost answer had already created (same id).
+        const c = parseJsonBody(PROVIDER, operation, res, CancellationSchema);
+        return receiptOf(c, true, res.statusCode === 200);
       }
-      const outcome = outcomeOf('upsert order-cancellation', res);
+      const outcome = outcomeOf(operation, res, clock());
       if (outcome.status === 422 && outcome.field === 'orderId') {
-        // Cancelled already under another request: that counts as done, not as a failure.
+        // ASSUMPTION: Rebilly refuses a second cancellation of an ended or already scheduled order
+        // with a 422 on orderId (undocumented). The order read decides; the refusal alone proves
+        // nothing, so the receipt is not an acknowledgement.
         const order = await getOrder(cmd.target.orderId).catch(() => undefined);
-        if (order && (order.status === 'canceled' || order.status === 'churned' || order.churnTime)) {
+        if (order && (ENDED_ORDER_STATUSES.has(order.status) || order.churnTime)) {
           return {
             submittedAt: clock().toISOString(),
             alreadyExisted: true,
+            acknowledged: false,
             providerReference: { orderId: order.id, orderStatus: order.status },
-            ...(order.churnTime && { effectiveAt: order.churnTime }),
+            ...(order.churnTime && { effectiveAt: iso(order.churnTime) }),
           };
         }
       }
@@ -152,49 +133,72 @@ export function createRebillyActivities({ http, env, clock }: ActivityDeps): Pro
 
     async confirmCancellation(q) {
       const cancellationId = q.receipt.providerReference.cancellationId;
-      if (typeof cancellationId === 'string') {
-        const res = await send(
-          http,
-          PROVIDER,
-          'get order-cancellation',
-          api(`/order-cancellations/${encodeURIComponent(cancellationId)}`),
-          { headers: headers(), signal: activitySignal() },
-        );
-        if (res.statusCode !== 200) throw problem('get order-cancellation', res);
-        const c = parseJsonBody(PROVIDER, 'get order-cancellation', res, CancellationSchema);
-        if (c.status === 'revoked' || c.status === 'draft') {
-          throw ApplicationFailure.create({
-            type: NOT_YET_CONFIRMED,
-            message: `rebilly order-cancellation ${c.id} is ${c.status}`,
-          });
-        }
-      }
+      const c = typeof cancellationId === 'string' ? await getCancellation(cancellationId) : undefined;
+      if (c?.status === 'revoked')
+        throw cancellationRevoked(PROVIDER, `order-cancellation ${c.id} is revoked`);
       const order = await getOrder(q.target.orderId);
-      const done = order.status === 'canceled' || order.status === 'churned' || Boolean(order.churnTime);
-      if (!done) {
-        throw ApplicationFailure.create({
-          type: NOT_YET_CONFIRMED,
-          message: `rebilly order ${order.id} is still ${order.status} with no churnTime`,
-        });
+      const observed = {
+        observedAt: clock().toISOString(),
+        providerReference: {
+          orderId: order.id,
+          orderStatus: order.status,
+          ...(c && { cancellationId: c.id, cancellationStatus: c.status }),
+        },
+      };
+      if (ENDED_ORDER_STATUSES.has(order.status)) {
+        const effectiveAt = order.churnTime ?? c?.churnTime ?? c?.canceledTime;
+        return {
+          level: 'effective',
+          providerState: `order ${order.status}`,
+          ...(effectiveAt && { effectiveAt: iso(effectiveAt) }),
+          ...observed,
+        };
       }
+      const pendingChurn = c?.status === 'confirmed' ? ahead(c.churnTime) : undefined;
+      if (pendingChurn) {
+        return {
+          level: 'scheduled',
+          providerState: `order-cancellation confirmed, order ${order.status}`,
+          effectiveAt: iso(pendingChurn),
+          ...observed,
+        };
+      }
+      // ASSUMPTION: a churnTime ahead on an order that is not ended is a pending cancellation
+      // (PROVIDERS.md: the order's churnTime). Used only when we hold no cancellation of our own,
+      // i.e. another request's cancellation made ours unnecessary.
+      const orderChurn = typeof cancellationId === 'string' ? undefined : ahead(order.churnTime);
+      if (orderChurn) {
+        return {
+          level: 'scheduled',
+          providerState: `order ${order.status} with churnTime`,
+          effectiveAt: iso(orderChurn),
+          ...observed,
+        };
+      }
+      // ASSUMPTION: a 404 for our own cancellation is a read lagging the write it follows, so it
+      // is retried (not yet confirmed) rather than taken as a refusal.
+      const shown = c
+        ? `order-cancellation ${c.id} is ${c.status}`
+        : typeof cancellationId === 'string'
+          ? `order-cancellation ${cancellationId} is not found`
+          : 'no order-cancellation of ours';
+      throw notYetConfirmed(PROVIDER, `${shown}; order ${order.id} is ${order.status}`);
+    },
+
+    async verifyCancellation(q) {
+      const order = await getOrder(q.target.orderId);
       return {
-        confirmedAt: clock().toISOString(),
+        status: ENDED_ORDER_STATUSES.has(order.status) ? 'verified' : 'not-applied',
+        checkedAt: clock().toISOString(),
         providerState: `order ${order.status}`,
-        ...(order.churnTime && { effectiveAt: order.churnTime }),
-        providerReference: { orderId: order.id, orderStatus: order.status },
       };
     },
 
     async readPeriodEnd(target) {
       const order = await getOrder(target.orderId);
-      if (!order.renewalTime) {
-        throw ApplicationFailure.create({
-          type: PERIOD_END_UNKNOWN,
-          nonRetryable: true,
-          message: `rebilly order ${order.id} has no renewalTime (status ${order.status})`,
-        });
-      }
-      return { periodEnd: new Date(order.renewalTime).toISOString(), source: 'order.renewalTime' };
+      if (!order.renewalTime)
+        throw periodEndUnknown(PROVIDER, `order ${order.id} has no renewalTime (status ${order.status})`);
+      return { periodEnd: iso(order.renewalTime), source: 'order.renewalTime' };
     },
   };
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { stages, type Stage } from '../../common/search-attributes';
-import { providers } from '../../common/request';
+import { stages, verificationStatuses, type Stage } from '../../common/search-attributes';
+import { providers, type Provider } from '../../common/request';
+import { type VerificationStatus } from '../../common/result';
 import { InvalidRequestError } from '../../common/validation';
 import { CancellationClient } from '../cancellation-client';
 import { connectClientConnection, temporalTargetFromEnv } from '../connection';
@@ -55,8 +56,8 @@ export function buildProgram(connect: () => Promise<CancellationClient> = connec
         const r = await registerSearchAttributes(connection, target.namespace);
         printRecord(o, {
           namespace: target.namespace,
-          added: r.added.join(', ') || '-',
-          present: r.present.join(', ') || '-',
+          added: o.json ? r.added : r.added.join(', ') || '-',
+          present: o.json ? r.present : r.present.join(', ') || '-',
         });
       } finally {
         await connection.close();
@@ -83,16 +84,24 @@ export function buildProgram(connect: () => Promise<CancellationClient> = connec
     .argument('<workflowId>')
     .action(async (id: string, o: Opts) => {
       const s = await (await connect()).status(id);
-      const { fingerprint: _fingerprint, result, ...shown } = s;
+      const { result, verification, ...shown } = s;
       // The table shows the outcome in brief; `result` (or --json) gives the whole result.
       printRecord(
         o,
         o.json
-          ? { ...shown, ...(result && { result }) }
+          ? { ...shown, ...(result && { result }), ...(verification && { verification }) }
           : {
               ...shown,
               lastError: s.lastError && `${s.lastError.type}: ${s.lastError.message}`,
               outcome: result && `${result.status}${result.error ? ` (${result.error.type})` : ''}`,
+              confirmation:
+                result?.confirmation &&
+                `${result.confirmation.level}${result.effectiveAt ? `, effective ${result.effectiveAt}` : ''}`,
+              verification:
+                verification &&
+                (verification.status === 'not-applied'
+                  ? `NOT APPLIED: the provider still shows ${verification.providerState ?? 'it active'}`
+                  : `${verification.status} (due ${verification.dueAt}${verification.checkedAt ? `, checked ${verification.checkedAt}` : ''})`),
             },
       );
     });
@@ -134,12 +143,14 @@ export function buildProgram(connect: () => Promise<CancellationClient> = connec
 
   withJson(program.command('list'))
     .description('visibility query over search attributes')
+    .addOption(new Option('--stage <stage>', 'only runs in this stage').choices(stages))
+    .addOption(new Option('--provider <provider>', 'only this provider').choices(providers))
     .addOption(
-      new Option('--stage <stage>', 'only runs in this stage').choices(stages as unknown as string[]),
+      new Option('--verification <state>', 'only cancellations whose verification is in this state').choices(
+        verificationStatuses,
+      ),
     )
-    .addOption(
-      new Option('--provider <provider>', 'only this provider').choices(providers as unknown as string[]),
-    )
+    .option('--customer <customerId>', "only this customer's cancellations (matched by its keyed hash)")
     .option('--limit <n>', 'at most this many', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
@@ -150,10 +161,15 @@ export function buildProgram(connect: () => Promise<CancellationClient> = connec
         await connect()
       ).list({
         ...(o.stage !== undefined && { stage: o.stage as Stage }),
-        ...(o.provider !== undefined && { provider: o.provider as string }),
+        ...(o.provider !== undefined && { provider: o.provider as Provider }),
+        ...(o.verification !== undefined && { verification: o.verification as VerificationStatus }),
+        ...(o.customer !== undefined && { customerId: o.customer as string }),
         ...(o.limit !== undefined && { limit: o.limit as number }),
       });
-      printRows(o, rows, ['workflowId', 'provider', 'stage', 'scheduledFor', 'status', 'requestId']);
+      const columns: (keyof (typeof rows)[number])[] = o.verification
+        ? ['workflowId', 'provider', 'verification', 'status', 'requestId', 'verificationWorkflowId']
+        : ['workflowId', 'provider', 'stage', 'confirmation', 'scheduledFor', 'status', 'requestId'];
+      printRows(o, rows, columns);
     });
 
   return program;

@@ -1,3 +1,4 @@
+import { devServerArgs } from '../dev-server-tuning';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
@@ -18,7 +19,7 @@ import { devServerExecutable } from '../temporal-binaries';
 
 /** WAL keeps writers from blocking readers (the benchmark measured ~40% more throughput with it);
  *  the dev server's state is a convenience, not a ledger, so synchronous=normal is enough. */
-export const SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
+export { SQLITE_PRAGMAS } from '../dev-server-tuning';
 
 export interface EmbeddedOptions {
   /** Temporal frontend port (0: any free port); the Web UI listens on uiPort (0: any free port). */
@@ -72,12 +73,7 @@ export async function startEmbeddedSystem(o: EmbeddedOptions): Promise<EmbeddedS
       uiPort,
       dbFilename: o.dbFile,
       searchAttributes: ALL_SEARCH_ATTRIBUTES,
-      extraArgs: [
-        ...SQLITE_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]),
-        '--ui-codec-endpoint',
-        codec.uiEndpoint,
-        ...(o.extraServerArgs ?? []),
-      ],
+      extraArgs: [...devServerArgs(), '--ui-codec-endpoint', codec.uiEndpoint, ...(o.extraServerArgs ?? [])],
     },
   }).catch(async (err: unknown) => {
     await codec.close();

@@ -1,12 +1,11 @@
-import { z } from 'zod';
+import { createKeliwebActivities, KELIWEB_LEVELS } from '../../activities/providers/keliweb';
 import {
-  createKeliwebActivities,
   KeliwebAddonSchema,
   keliwebDateToIso,
   parseFlattenedList,
   unflattenList,
-} from '../../activities/providers/keliweb';
-import { type ConfirmQuery, type SubmitCommand } from '../../activities/providers/types';
+} from '../../activities/providers/keliweb-wire';
+import { type ConfirmQuery, type SubmitCommand, type SubmitReceipt } from '../../activities/providers/types';
 import { KeliwebSimulator } from '../../simulators/keliweb';
 import { depsFor, detailsOf, failureOf } from '../support/provider-harness';
 
@@ -16,6 +15,9 @@ const CREDS = {
   username: 'ops@example.it',
   password: 'pw_secret_XYZ789',
 };
+// 2027-03-15 00:00 in Europe/Rome (CET, UTC+1): nextduedate of service 42.
+const DUE_ROME_MIDNIGHT = '2027-03-14T23:00:00.000Z';
+const TODAY = '2027-01-10T09:00:00.000Z';
 
 describe('Keliweb activities against the Keliweb simulator', () => {
   const sim = new KeliwebSimulator(CREDS);
@@ -33,6 +35,8 @@ describe('Keliweb activities against the Keliweb simulator', () => {
   afterAll(() => sim.stop());
   beforeEach(() => {
     sim.reset();
+    // The provider's clock, fixed so that due dates do not pass as the calendar moves on.
+    sim.setNow(TODAY);
     // A fresh factory per test: each test sees its own token requests in the log.
     acts = createKeliwebActivities(depsFor(env()));
     sim.addService({ id: 42, userid: 7, nextduedate: '2027-03-15', billingcycle: 'Annually' });
@@ -49,10 +53,7 @@ describe('Keliweb activities against the Keliweb simulator', () => {
     requestedBy: 'customer',
     ...over,
   });
-  const query = (
-    receipt: ConfirmQuery<'keliweb'>['receipt'],
-    over: Partial<ConfirmQuery<'keliweb'>> = {},
-  ) => ({
+  const query = (receipt: SubmitReceipt, over: Partial<ConfirmQuery<'keliweb'>> = {}) => ({
     requestId: 'req:1',
     workflowId: 'wf',
     target: { serviceId: 42 },
@@ -62,6 +63,13 @@ describe('Keliweb activities against the Keliweb simulator', () => {
   });
   const formOf = (path: string, i = 0) =>
     sim.calls('POST', path)[i]?.body as Record<string, string> | undefined;
+  const outcomes = (path: string) => sim.calls('POST', path).map((c) => c.outcome);
+  /** Runs `call` and returns how many provider writes it made. */
+  const writesDuring = async (call: () => Promise<unknown>) => {
+    const before = sim.writes().length;
+    await call();
+    return sim.writes().length - before;
+  };
 
   test('the token call is the documented password grant, form-urlencoded', async () => {
     await acts.submitCancellation(command());
@@ -92,6 +100,7 @@ describe('Keliweb activities against the Keliweb simulator', () => {
     });
     expect(receipt).toMatchObject({
       alreadyExisted: false,
+      acknowledged: true,
       providerReference: {
         serviceId: '42',
         userId: '7',
@@ -100,6 +109,7 @@ describe('Keliweb activities against the Keliweb simulator', () => {
         addonCount: 1,
       },
     });
+    expect(receipt.effectiveAt).toBeUndefined();
     expect(sim.cancelRequests.get(42)).toMatchObject({ type: 'Immediate' });
   });
 
@@ -123,54 +133,109 @@ describe('Keliweb activities against the Keliweb simulator', () => {
     expect(tokens.size).toBe(1);
   });
 
-  test('a provider-deferred submit sends End of Billing Period, confirmed with nextduedate', async () => {
-    const receipt = await acts.submitCancellation(command({ effect: 'end-of-period' }));
-    expect(formOf('add-cancel-request')?.type).toBe('End of Billing Period');
-    // Keliweb keeps the service Active until its nightly run: the cancel request is the evidence.
-    const c = await acts.confirmCancellation(query(receipt, { effect: 'end-of-period' }));
+  test('effect now: one write, one change; confirm is `accepted` from a read and writes nothing', async () => {
+    const receipt = await acts.submitCancellation(command());
+    expect(sim.writes()).toHaveLength(1);
+    expect(sim.changesOf(42).map((c) => c.change)).toEqual(['cancel-request-recorded']);
+
+    let c: Awaited<ReturnType<typeof acts.confirmCancellation>> | undefined;
+    expect(await writesDuring(async () => (c = await acts.confirmCancellation(query(receipt))))).toBe(0);
     expect(c).toMatchObject({
-      providerState: 'cancel request recorded',
-      effectiveAt: '2027-03-15T00:00:00.000Z',
+      level: 'accepted',
+      providerState: 'cancel request recorded; service still Active',
       providerReference: { serviceId: '42', status: 'Active' },
     });
+    expect(c?.observedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    // Immediate: the nightly run that carries it out has no date the provider tells.
+    expect(c?.effectiveAt).toBeUndefined();
     expect(formOf('get-clients-products')).toEqual({ serviceid: '42' });
-    expect(formOf('add-cancel-request', 1)?.type).toBe('End of Billing Period');
-    expect(sim.cancelRequests.size).toBe(1);
+    expect(sim.calls('POST', 'add-cancel-request')).toHaveLength(1);
+    expect(sim.writes()).toHaveLength(1);
+    expect(sim.changesOf(42)).toHaveLength(1);
   });
 
-  test('confirm accepts a Cancelled service without asking again', async () => {
+  test('end of period: one write; confirm `accepted` at nextduedate, midnight in Rome', async () => {
+    const receipt = await acts.submitCancellation(command({ effect: 'end-of-period' }));
+    expect(formOf('add-cancel-request')?.type).toBe('End of Billing Period');
+    expect(sim.writes()).toHaveLength(1);
+    const q = query(receipt, { effect: 'end-of-period' });
+    let c: Awaited<ReturnType<typeof acts.confirmCancellation>> | undefined;
+    expect(await writesDuring(async () => (c = await acts.confirmCancellation(q)))).toBe(0);
+    expect(c).toMatchObject({
+      level: 'accepted',
+      providerState: 'cancel request recorded; service still Active',
+      effectiveAt: DUE_ROME_MIDNIGHT,
+      providerReference: { serviceId: '42', status: 'Active', nextduedate: '2027-03-15' },
+    });
+    expect(sim.cancelRequests.size).toBe(1);
+    expect(sim.changesOf(42).map((c) => c.change)).toEqual(['cancel-request-recorded']);
+  });
+
+  test('confirm shows `effective` once the service is Cancelled, without asking again', async () => {
     const receipt = await acts.submitCancellation(command());
     sim.runNightlyAutomation();
     const c = await acts.confirmCancellation(query(receipt));
-    expect(c.providerState).toBe('service Cancelled');
+    expect(c).toMatchObject({ level: 'effective', providerState: 'service Cancelled' });
     expect(c.effectiveAt).toBeUndefined();
     expect(sim.calls('POST', 'add-cancel-request')).toHaveLength(1);
+    expect(sim.changesOf(42).map((c) => c.change)).toEqual(['cancel-request-recorded', 'cancelled']);
   });
 
-  test('confirm records the cancel request when the submitted one is missing, and says so', async () => {
+  test('confirm never writes: without an acknowledged receipt an Active service is not yet confirmed', async () => {
     const receipt = await acts.submitCancellation(command());
     sim.cancelRequests.clear();
-    const c = await acts.confirmCancellation(query(receipt));
-    expect(c.providerState).toMatch(/recorded by the confirmation/);
-    expect(sim.cancelRequests.get(42)).toMatchObject({ type: 'Immediate' });
+    // Acknowledged: the provider's answer is the evidence, whatever the (unreadable) requests hold.
+    const acked = await acts.confirmCancellation(query(receipt));
+    expect(acked.level).toBe('accepted');
+    const unacked = { ...receipt, acknowledged: false };
+    const f = await failureOf(() => acts.confirmCancellation(query(unacked)));
+    expect(f).toMatchObject({ type: 'CancellationNotYetConfirmed', nonRetryable: false });
+    expect(sim.calls('POST', 'add-cancel-request')).toHaveLength(1);
+    expect(sim.cancelRequests.size).toBe(0);
   });
 
-  test('Existing Cancellation Request Exists counts as success', async () => {
-    sim.cancelRequests.set(42, { serviceid: 42, type: 'Immediate', reason: 'earlier', date: '2026-01-01' });
-    const receipt = await acts.submitCancellation(command());
-    expect(receipt).toMatchObject({ alreadyExisted: true, providerReference: { serviceId: '42' } });
+  test('Existing Cancellation Request Exists: acknowledged, but the receipt claims no type and no date', async () => {
+    // Recorded earlier today, so no nightly run has carried it out yet.
+    sim.cancelRequests.set(42, { serviceid: 42, type: 'Immediate', reason: 'earlier', date: '2027-01-10' });
+    const receipt = await acts.submitCancellation(command({ effect: 'end-of-period' }));
+    expect(outcomes('add-cancel-request')).toEqual(['200']);
+    expect(receipt).toMatchObject({
+      alreadyExisted: true,
+      acknowledged: true,
+      providerReference: { serviceId: '42' },
+    });
+    expect(receipt.providerReference.type).not.toBe('End of Billing Period');
+    expect(receipt.effectiveAt).toBeUndefined();
     expect(sim.cancelRequests.get(42)?.reason).toBe('earlier');
+    // Someone else's request: its type (and so its date) is unknown, so confirm gives no date.
+    const c = await acts.confirmCancellation(query(receipt, { effect: 'end-of-period' }));
+    expect(c.level).toBe('accepted');
+    expect(c.effectiveAt).toBeUndefined();
+    expect(sim.writes()).toHaveLength(1);
+    expect(sim.changesOf(42)).toHaveLength(0);
   });
 
-  test('a lost response, retried, leaves exactly one cancel request', async () => {
+  test('a lost response, retried, leaves exactly one cancel request and one change', async () => {
     sim.addFault({ path: 'add-cancel-request', fault: { kind: 'lost-response' } });
     const lost = await failureOf(() => acts.submitCancellation(command()));
     expect(lost.type).toBe('ProviderUnavailable');
     expect(lost.nonRetryable).toBe(false);
     const retried = await acts.submitCancellation(command());
-    expect(retried.alreadyExisted).toBe(true);
+    expect(retried).toMatchObject({ alreadyExisted: true, acknowledged: true });
+    expect(outcomes('add-cancel-request')).toEqual(['lost-response (handler answered 200)', '200']);
     expect(sim.cancelRequests.size).toBe(1);
-    expect(sim.calls('POST', 'add-cancel-request')).toHaveLength(2);
+    expect(sim.writes()).toHaveLength(2);
+    expect(sim.changesOf(42).map((c) => c.change)).toEqual(['cancel-request-recorded']);
+  });
+
+  test('a failing addons read does not stop the cancel request; addons are reported unknown', async () => {
+    sim.addFault({ path: 'get-clients-addons', fault: { kind: 'status', status: 503 } });
+    const receipt = await acts.submitCancellation(command());
+    expect(outcomes('get-clients-addons')).toEqual(['fault 503']);
+    expect(outcomes('add-cancel-request')).toEqual(['200']);
+    expect(receipt).toMatchObject({ acknowledged: true, providerReference: { addons: 'unknown' } });
+    expect(String(receipt.providerReference.addonsError)).toContain('HTTP 503');
+    expect(sim.cancelRequests.get(42)).toMatchObject({ type: 'Immediate' });
   });
 
   test('Service ID Not Found is a non-retryable ProviderNotFound', async () => {
@@ -191,6 +256,7 @@ describe('Keliweb activities against the Keliweb simulator', () => {
       },
     });
     const f = await failureOf(() => acts.submitCancellation(command()));
+    expect(outcomes('add-cancel-request')).toEqual(['fault 200']);
     expect(f.type).toBe('ProviderRejected');
     expect(f.nonRetryable).toBe(true);
     expect(f.message).toContain('Cancellations are disabled');
@@ -212,7 +278,7 @@ describe('Keliweb activities against the Keliweb simulator', () => {
     expect(invalid).toMatchObject({ type: 'ProviderRejected', nonRetryable: true });
     expect(detailsOf(invalid)).toMatchObject({ status: 422, field: 'type' });
 
-    sim.addFault({ fault: { kind: 'rate-limit', retryAfterSeconds: 30 } });
+    sim.addFault({ path: 'add-cancel-request', fault: { kind: 'rate-limit', retryAfterSeconds: 30 } });
     const limited = await failureOf(() => acts.submitCancellation(command()));
     expect(limited).toMatchObject({
       type: 'ProviderRateLimited',
@@ -220,30 +286,160 @@ describe('Keliweb activities against the Keliweb simulator', () => {
       nextRetryDelay: 30_000,
     });
 
-    sim.addFault({ fault: { kind: 'status', status: 503 } });
+    sim.addFault({ path: 'add-cancel-request', fault: { kind: 'status', status: 503 } });
     expect(await failureOf(() => acts.submitCancellation(command()))).toMatchObject({
       type: 'ProviderUnavailable',
       nonRetryable: false,
     });
-    sim.addFault({ fault: { kind: 'hang' } });
+    sim.addFault({ path: 'add-cancel-request', fault: { kind: 'hang' } });
     const hang = await failureOf(() => acts.submitCancellation(command()));
     expect(hang.type).toBe('ProviderUnavailable');
     expect(hang.message).toContain('ETIMEDOUT');
+    expect(outcomes('add-cancel-request')).toEqual(['fault 422', 'fault 429', 'fault 503', 'hang']);
     expect(sim.cancelRequests.size).toBe(0);
   });
 
   test('answers outside the documented shape are retryable protocol failures', async () => {
     sim.addFault({
-      path: 'get-clients-addons',
+      path: 'get-clients-products',
       fault: { kind: 'status', status: 200, body: '<html>maintenance</html>' },
     });
-    const html = await failureOf(() => acts.submitCancellation(command()));
+    const html = await failureOf(() => acts.readPeriodEnd({ serviceId: 42 }));
+    expect(outcomes('get-clients-products')).toEqual(['fault 200']);
     expect(html).toMatchObject({ type: 'ProviderProtocolError', nonRetryable: false });
 
-    sim.services.get(42)!.status = 'Dormant' as never;
+    sim.services.get(42)!.status = 'Dormant' as never; // a status outside the documented enum
     const status = await failureOf(() => acts.readPeriodEnd({ serviceId: 42 }));
     expect(status.type).toBe('ProviderProtocolError');
     expect(status.message).toContain('products[product][0][status]');
+  });
+
+  describe('lists in both shapes, with their counts checked', () => {
+    test('the nested WHMCS shape is read like the flattened one', async () => {
+      sim.listShape = 'nested';
+      const receipt = await acts.submitCancellation(command({ effect: 'end-of-period' }));
+      expect(receipt.providerReference).toMatchObject({ addons: 'Backup (Active)', addonCount: 1 });
+      const c = await acts.confirmCancellation(query(receipt, { effect: 'end-of-period' }));
+      expect(c).toMatchObject({ level: 'accepted', effectiveAt: DUE_ROME_MIDNIGHT });
+      await expect(acts.readPeriodEnd({ serviceId: 42 })).resolves.toMatchObject({
+        periodEnd: DUE_ROME_MIDNIGHT,
+      });
+      sim.services.get(42)!.status = 'Dormant' as never;
+      const bad = await failureOf(() => acts.readPeriodEnd({ serviceId: 42 }));
+      expect(bad.message).toContain('products.product[0].status');
+    });
+
+    test('numreturned without the items is a protocol failure, not "service not found"', async () => {
+      sim.addFault({
+        path: 'get-clients-products',
+        fault: {
+          kind: 'status',
+          status: 200,
+          body: { result: 'success', totalresults: '1', startnumber: '0', numreturned: '1' },
+        },
+      });
+      const f = await failureOf(() => acts.readPeriodEnd({ serviceId: 42 }));
+      expect(outcomes('get-clients-products')).toEqual(['fault 200']);
+      expect(f).toMatchObject({ type: 'ProviderProtocolError', nonRetryable: false });
+      expect(f.message).toContain('numreturned');
+    });
+
+    test('a nested list shorter than its count is a protocol failure', async () => {
+      sim.addFault({
+        path: 'get-clients-products',
+        fault: {
+          kind: 'status',
+          status: 200,
+          body: {
+            result: 'success',
+            totalresults: 2,
+            startnumber: 0,
+            numreturned: 2,
+            products: {
+              product: [
+                {
+                  id: 42,
+                  clientid: 7,
+                  status: 'Active',
+                  nextduedate: '2027-03-15',
+                  billingcycle: 'Annually',
+                },
+              ],
+            },
+          },
+        },
+      });
+      const f = await failureOf(() => acts.readPeriodEnd({ serviceId: 42 }));
+      expect(outcomes('get-clients-products')).toEqual(['fault 200']);
+      expect(f).toMatchObject({ type: 'ProviderProtocolError' });
+    });
+
+    test('an addons count mismatch is reported with the service, and the cancel still goes out', async () => {
+      sim.addFault({
+        path: 'get-clients-addons',
+        fault: { kind: 'status', status: 200, body: { result: 'success', totalresults: '3' } },
+      });
+      const receipt = await acts.submitCancellation(command());
+      expect(outcomes('get-clients-addons')).toEqual(['fault 200']);
+      expect(receipt.providerReference).toMatchObject({ addons: 'unknown' });
+      expect(String(receipt.providerReference.addonsError)).toContain('totalresults');
+      expect(sim.writes()).toHaveLength(1);
+    });
+  });
+
+  describe('verification reads the service and never writes', () => {
+    test('verified once the provider clock passes nextduedate (Rome) and the nightly run applied it', async () => {
+      const receipt = await acts.submitCancellation(command({ effect: 'end-of-period' }));
+      const q = query(receipt, { effect: 'end-of-period' });
+      const confirmation = await acts.confirmCancellation(q);
+
+      sim.setNow('2027-03-14T22:30:00.000Z'); // 23:30 on the 14th in Rome: not due yet
+      let early: Awaited<ReturnType<typeof acts.verifyCancellation>> | undefined;
+      expect(
+        await writesDuring(async () => (early = await acts.verifyCancellation({ ...q, confirmation }))),
+      ).toBe(0);
+      expect(early).toMatchObject({ status: 'not-applied', providerState: 'Active' });
+
+      sim.setNow('2027-03-14T23:30:00.000Z'); // 00:30 on the 15th in Rome
+      let v: Awaited<ReturnType<typeof acts.verifyCancellation>> | undefined;
+      expect(
+        await writesDuring(async () => (v = await acts.verifyCancellation({ ...q, confirmation }))),
+      ).toBe(0);
+      expect(v).toMatchObject({ status: 'verified', providerState: 'Cancelled' });
+      expect(v?.checkedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+      expect(sim.changesOf(42).map((c) => c.change)).toEqual(['cancel-request-recorded', 'cancelled']);
+      expect(sim.writes()).toHaveLength(1);
+    });
+
+    test('an Immediate request is applied by the next nightly run', async () => {
+      sim.setNow('2027-01-10T15:00:00.000Z');
+      const receipt = await acts.submitCancellation(command());
+      const confirmation = await acts.confirmCancellation(query(receipt));
+      sim.setNow('2027-01-11T01:00:00.000Z'); // 02:00 on the next day in Rome
+      const v = await acts.verifyCancellation({ ...query(receipt), confirmation });
+      expect(v).toMatchObject({ status: 'verified', providerState: 'Cancelled' });
+    });
+
+    test('not-applied, with the status, when the automation forgets', async () => {
+      const receipt = await acts.submitCancellation(command({ effect: 'end-of-period' }));
+      const q = query(receipt, { effect: 'end-of-period' });
+      const confirmation = await acts.confirmCancellation(q);
+      sim.automation = 'forgets';
+      sim.setNow('2027-04-01T10:00:00.000Z');
+      sim.runNightlyAutomation();
+      const v = await acts.verifyCancellation({ ...q, confirmation });
+      expect(v).toMatchObject({ status: 'not-applied', providerState: 'Active' });
+      expect(sim.services.get(42)?.status).toBe('Active');
+      expect(sim.changesOf(42).map((c) => c.change)).toEqual(['cancel-request-recorded']);
+    });
+  });
+
+  test('the reason keeps who asked and the request id whole, with a comment of the longest allowed size', async () => {
+    const comment = 'x'.repeat(255);
+    await acts.submitCancellation(command({ comment, requestedBy: 'merchant', requestId: 'req-long:42' }));
+    expect(formOf('add-cancel-request')?.reason).toBe(
+      `[too_expensive] ${comment} (requested by merchant; request req-long:42)`,
+    );
   });
 
   test('an expired token mid-run is refreshed with the refresh token and the call retried once', async () => {
@@ -251,11 +447,9 @@ describe('Keliweb activities against the Keliweb simulator', () => {
     sim.expireAccessTokens();
     sim.requests.length = 0;
 
-    await expect(acts.confirmCancellation(query(receipt))).resolves.toMatchObject({
-      providerState: 'cancel request recorded',
-    });
+    await expect(acts.confirmCancellation(query(receipt))).resolves.toMatchObject({ level: 'accepted' });
     const log = sim.requests.map((r) => `${r.path} ${r.outcome}`);
-    expect(log.slice(0, 3)).toEqual([
+    expect(log).toEqual([
       '/api/v2/keliweb/get-clients-products 401',
       '/oauth/token 200',
       '/api/v2/keliweb/get-clients-products 200',
@@ -294,7 +488,7 @@ describe('Keliweb activities against the Keliweb simulator', () => {
     const f = await failureOf(() => acts.readPeriodEnd({ serviceId: 42 }));
     expect(f).toMatchObject({ type: 'ProviderAuthFailed', nonRetryable: true });
     expect(f.message).toContain('Unauthenticated.');
-    expect(sim.calls('POST', 'get-clients-products')).toHaveLength(2);
+    expect(outcomes('get-clients-products')).toEqual(['fault 401', 'fault 401']);
   });
 
   test('wrong credentials are refused as Passport does, and no secret shows in the error', async () => {
@@ -322,6 +516,7 @@ describe('Keliweb activities against the Keliweb simulator', () => {
       expect(everything).not.toContain(secret);
     }
     expect(sim.cancelRequests.size).toBe(0);
+    expect(sim.calls('POST', '/api/v2/')).toHaveLength(0);
   });
 
   test('missing settings fail fast, naming the variable', async () => {
@@ -335,12 +530,16 @@ describe('Keliweb activities against the Keliweb simulator', () => {
     expect(sim.requests).toHaveLength(0);
   });
 
-  test('readPeriodEnd reads nextduedate as UTC midnight', async () => {
+  test('readPeriodEnd reads nextduedate as local midnight in Rome', async () => {
+    sim.addService({ id: 44, nextduedate: '2027-07-01' });
     await expect(acts.readPeriodEnd({ serviceId: 42 })).resolves.toEqual({
-      periodEnd: '2027-03-15T00:00:00.000Z',
+      periodEnd: DUE_ROME_MIDNIGHT,
       source: 'products.nextduedate',
     });
     expect(formOf('get-clients-products')).toEqual({ serviceid: '42' });
+    await expect(acts.readPeriodEnd({ serviceId: 44 })).resolves.toMatchObject({
+      periodEnd: '2027-06-30T22:00:00.000Z', // CEST, UTC+2
+    });
   });
 
   test('readPeriodEnd without a due date is PeriodEndUnknown; an unknown service is ProviderNotFound', async () => {
@@ -356,6 +555,7 @@ describe('the Keliweb simulator', () => {
   const sim = new KeliwebSimulator(CREDS);
   beforeAll(() => sim.start());
   afterAll(() => sim.stop());
+  beforeEach(() => sim.reset());
 
   const token = async () => {
     const res = await fetch(`${sim.url}/oauth/token`, {
@@ -370,9 +570,18 @@ describe('the Keliweb simulator', () => {
     });
     return ((await res.json()) as { access_token: string }).access_token;
   };
-  const post = async (method: string, body: FormData | string, headers: Record<string, string> = {}) => {
+  const post = async (method: string, body?: FormData | string, headers: Record<string, string> = {}) => {
     const res = await fetch(`${sim.url}/api/v2/keliweb/${method}`, { method: 'POST', body, headers });
     return { status: res.status, body: (await res.json().catch(() => undefined)) as unknown };
+  };
+  const auth = async () => ({
+    authorization: `Bearer ${await token()}`,
+    'x-requested-with': 'XMLHttpRequest',
+  });
+  const serviceForm = (id: string) => {
+    const form = new FormData();
+    form.append('serviceid', id);
+    return form;
   };
 
   test('is seeded through the control API and answers in flattened keys with string ids', async () => {
@@ -383,55 +592,140 @@ describe('the Keliweb simulator', () => {
         addons: [{ serviceid: 5 }],
       }),
     });
-    const auth = { authorization: `Bearer ${await token()}`, 'x-requested-with': 'XMLHttpRequest' };
-    const form = new FormData();
-    form.append('serviceid', '5');
-    const products = await post('get-clients-products', form, auth);
+    const headers = await auth();
+    const products = await post('get-clients-products', serviceForm('5'), headers);
     expect(products.body).toMatchObject({
       result: 'success',
       totalresults: '1',
+      numreturned: '1',
       'products[product][0][id]': '5',
       'products[product][0][clientid]': '3',
       'products[product][0][status]': 'Active',
       'products[product][0][nextduedate]': '2026-12-01',
     });
-    const addons = await post('get-clients-addons', form, auth);
+    const addons = await post('get-clients-addons', serviceForm('5'), headers);
     expect(addons.body).toMatchObject({ totalresults: '1', 'addons[addon][0][serviceid]': '5' });
-
-    // A body PHP cannot read as form fields arrives without serviceid.
-    const json = await post('add-cancel-request', JSON.stringify({ serviceid: 5 }), {
-      ...auth,
-      'content-type': 'text/plain',
-    });
-    expect(json).toEqual({
-      status: 422,
-      body: {
-        message: 'The serviceid field is required.',
-        errors: { serviceid: ['The serviceid field is required.'] },
-      },
-    });
-    const misspelled = new FormData();
-    misspelled.append('serviceid', '5');
+    const misspelled = serviceForm('5');
     misspelled.append('type', 'end-of-period');
-    expect((await post('add-cancel-request', misspelled, auth)).status).toBe(422);
+    expect((await post('add-cancel-request', misspelled, headers)).status).toBe(422);
     expect(sim.cancelRequests.size).toBe(0);
   });
 
+  test('answers in the nested WHMCS shape when asked to', async () => {
+    sim.addService({ id: 5, userid: 3, nextduedate: '2026-12-01' });
+    sim.addAddon({ serviceid: 5, name: 'Backup' });
+    sim.listShape = 'nested';
+    const headers = await auth();
+    const products = await post('get-clients-products', serviceForm('5'), headers);
+    expect(products.body).toMatchObject({
+      result: 'success',
+      totalresults: 1,
+      numreturned: 1,
+      products: { product: [expect.objectContaining({ id: 5, clientid: 3, status: 'Active' })] },
+    });
+    expect(Object.keys(products.body as object).some((k) => k.includes('['))).toBe(false);
+    const addons = await post('get-clients-addons', serviceForm('5'), headers);
+    expect(addons.body).toMatchObject({
+      totalresults: 1,
+      addons: { addon: [expect.objectContaining({ serviceid: 5, name: 'Backup' })] },
+    });
+  });
+
+  test('PHP reads forms only: a JSON, text or missing body is a request without fields', async () => {
+    sim.addService({ id: 5 });
+    const headers = await auth();
+    const notFound = { status: 200, body: { result: 'error', message: 'Service ID Not Found' } };
+    const asJson = await post('add-cancel-request', JSON.stringify({ serviceid: 5, type: 'Immediate' }), {
+      ...headers,
+      'content-type': 'application/json',
+    });
+    expect(asJson).toEqual(notFound);
+    const asText = await post('add-cancel-request', JSON.stringify({ serviceid: 5 }), {
+      ...headers,
+      'content-type': 'text/plain',
+    });
+    expect(asText).toEqual(notFound);
+    expect(await post('add-cancel-request', undefined, headers)).toEqual(notFound);
+    expect(sim.cancelRequests.size).toBe(0);
+    expect(sim.changes).toHaveLength(0);
+
+    const jsonToken = await fetch(`${sim.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'password', ...CREDS }),
+    });
+    expect(jsonToken.status).toBe(400);
+
+    const urlencoded = await post('add-cancel-request', 'serviceid=5&type=Immediate', {
+      ...headers,
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(urlencoded.body).toMatchObject({ result: 'success', serviceid: '5' });
+    expect(sim.cancelRequests.get(5)).toMatchObject({ type: 'Immediate' });
+  });
+
+  test('counts only add-cancel-request as a write, and records a change only when one is created', async () => {
+    sim.addService({ id: 5 });
+    const headers = await auth();
+    const form = serviceForm('5');
+    form.append('type', 'Immediate');
+    await post('get-clients-products', serviceForm('5'), headers);
+    await post('add-cancel-request', form, headers);
+    const again = await post('add-cancel-request', form, headers);
+    expect(again.body).toEqual({ result: 'error', message: 'Existing Cancellation Request Exists' });
+    expect(sim.writes().map((w) => w.path)).toEqual([
+      '/api/v2/keliweb/add-cancel-request',
+      '/api/v2/keliweb/add-cancel-request',
+    ]);
+    expect(sim.changesOf(5).map((c) => c.change)).toEqual(['cancel-request-recorded']);
+  });
+
+  test('the nightly run follows the provider clock in Rome and does nothing when it forgets', async () => {
+    sim.setNow('2027-03-01T12:00:00.000Z');
+    sim.addService({ id: 5, nextduedate: '2027-03-15' });
+    sim.addService({ id: 6, nextduedate: '2027-03-15' });
+    sim.cancelRequests.set(5, {
+      serviceid: 5,
+      type: 'End of Billing Period',
+      reason: '',
+      date: '2027-03-01',
+    });
+    sim.cancelRequests.set(6, { serviceid: 6, type: 'Immediate', reason: '', date: '2027-03-01' });
+
+    sim.automation = 'forgets';
+    sim.setNow('2027-03-20T12:00:00.000Z');
+    sim.runNightlyAutomation();
+    expect([sim.services.get(5)?.status, sim.services.get(6)?.status]).toEqual(['Active', 'Active']);
+    expect(sim.changes).toHaveLength(0);
+
+    sim.automation = 'applies';
+    sim.setNow('2027-03-14T22:59:00.000Z'); // 23:59 on the 14th in Rome
+    sim.runNightlyAutomation();
+    expect([sim.services.get(5)?.status, sim.services.get(6)?.status]).toEqual(['Active', 'Cancelled']);
+    sim.setNow('2027-03-14T23:00:00.000Z'); // midnight: the 15th has come in Rome
+    sim.runNightlyAutomation();
+    expect(sim.services.get(5)?.status).toBe('Cancelled');
+    expect(sim.changes.map((c) => [c.target, c.change])).toEqual([
+      ['6', 'cancelled'],
+      ['5', 'cancelled'],
+    ]);
+  });
+
   test('without X-Requested-With an unauthenticated call is redirected to the login page', async () => {
-    const form = new FormData();
-    form.append('serviceid', '5');
     const plain = await fetch(`${sim.url}/api/v2/keliweb/get-clients-products`, {
       method: 'POST',
-      body: form,
+      body: serviceForm('5'),
       redirect: 'manual',
     });
     expect(plain.status).toBe(302);
-    const ajax = await post('get-clients-products', form, { 'x-requested-with': 'XMLHttpRequest' });
+    const ajax = await post('get-clients-products', serviceForm('5'), {
+      'x-requested-with': 'XMLHttpRequest',
+    });
     expect(ajax).toEqual({ status: 401, body: { message: 'Unauthenticated.' } });
   });
 });
 
-describe('the flattened-key parser', () => {
+describe('the Keliweb wire format', () => {
   // The answer printed in the Keliweb docs (shared/seeds/001), verbatim.
   const documented = {
     result: 'success',
@@ -483,18 +777,16 @@ describe('the flattened-key parser', () => {
     expect(unflattenList({ result: 'success', totalresults: '0' }, 'addons', 'addon')).toEqual([]);
   });
 
-  test('an item missing a required field is reported by its flattened key', () => {
-    const parsed = parseFlattenedList(
-      { 'products[product][0][id]': '1' },
-      'products',
-      'product',
-      z.object({ id: z.string(), status: z.string() }),
-    );
-    expect(parsed).toEqual({ ok: false, problem: expect.stringContaining('products[product][0][status]') });
+  test('states the levels Keliweb can reach: accepted and effective, never scheduled', () => {
+    expect(Object.keys(KELIWEB_LEVELS).sort()).toEqual(['accepted', 'effective', 'verification']);
   });
 
-  test('due dates become UTC midnight; WHMCS placeholders and impossible dates do not', () => {
-    expect(keliwebDateToIso('2027-03-15')).toBe('2027-03-15T00:00:00.000Z');
+  test('due dates are local midnight in Rome across both DST changes; placeholders are not dates', () => {
+    expect(keliwebDateToIso('2027-03-15')).toBe('2027-03-14T23:00:00.000Z');
+    expect(keliwebDateToIso('2027-03-28')).toBe('2027-03-27T23:00:00.000Z'); // CEST starts at 02:00
+    expect(keliwebDateToIso('2027-03-29')).toBe('2027-03-28T22:00:00.000Z');
+    expect(keliwebDateToIso('2027-10-31')).toBe('2027-10-30T22:00:00.000Z'); // CET returns at 03:00
+    expect(keliwebDateToIso('2027-11-01')).toBe('2027-10-31T23:00:00.000Z');
     expect(keliwebDateToIso('0000-00-00')).toBeUndefined();
     expect(keliwebDateToIso('2027-02-30')).toBeUndefined();
     expect(keliwebDateToIso('')).toBeUndefined();

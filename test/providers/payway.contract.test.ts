@@ -1,5 +1,5 @@
-import { createPaywayActivities } from '../../activities/providers/payway';
-import { type SubmitCommand, type SubmitReceipt } from '../../activities/providers/types';
+import { createPaywayActivities, PAYWAY_LEVELS } from '../../activities/providers/payway';
+import { type Confirmation, type SubmitCommand, type SubmitReceipt } from '../../activities/providers/types';
 import { INVALID_ID_MESSAGE, PaywaySimulator } from '../../simulators/payway';
 import { depsFor, detailsOf, failureOf } from '../support/provider-harness';
 
@@ -45,13 +45,18 @@ describe('Payway activities against the Payway simulator', () => {
     requestedBy: 'customer',
     ...over,
   });
-  const query = (receipt: SubmitReceipt) => ({
+  const query = (receipt: SubmitReceipt, effect: 'now' | 'end-of-period' = 'now') => ({
     requestId: 'req:1',
     workflowId: 'wf',
     target,
-    effect: 'now' as const,
+    effect,
     receipt,
   });
+  const verifyQuery = (receipt: SubmitReceipt, confirmation: Confirmation) => ({
+    ...query(receipt),
+    confirmation,
+  });
+  const changes = () => sim.changesOf(PRODUCT).map((c) => c.change);
 
   test('submit asks for a token with client credentials, then sends the documented PUT', async () => {
     const receipt = await acts.submitCancellation(
@@ -79,9 +84,15 @@ describe('Payway activities against the Payway simulator', () => {
 
     expect(receipt).toMatchObject({
       alreadyExisted: false,
+      acknowledged: true,
       providerReference: { userProductId: PRODUCT, accountId: ACCOUNT, cancellationReasonId: REASON },
     });
+    // The answer carries no date: the effective date comes from confirm's read.
+    expect(receipt.effectiveAt).toBeUndefined();
     expect(sim.userProduct(ACCOUNT, PRODUCT)?.state).toBe('cancelled');
+    expect(sim.writes(PRODUCT)).toHaveLength(1);
+    expect(sim.writes()).toHaveLength(1); // the token call is not a write
+    expect(changes()).toEqual(['cancelled']);
     expect(sim.cancellations).toEqual([
       expect.objectContaining({ accountId: ACCOUNT, userProductId: PRODUCT, cancellationReasonId: REASON }),
     ]);
@@ -141,6 +152,7 @@ describe('Payway activities against the Payway simulator', () => {
         fault: { kind: 'status', status: 200, body: [{ id: REASON, integration_code: 'unused' }] },
       });
       await acts.submitCancellation(command({ reasonCode: 'unused' }));
+      expect(reasonLookups().map((r) => r.outcome)).toEqual(['fault 200']);
       expect(sentReason()).toBe(REASON);
     });
 
@@ -239,6 +251,7 @@ describe('Payway activities against the Payway simulator', () => {
     ])('HTTP %i %j is %s (nonRetryable %s)', async (status, body, type, nonRetryable) => {
       sim.addFault({ method: 'PUT', fault: { kind: 'status', status, body } });
       const f = await failureOf(() => acts.submitCancellation(command()));
+      expect(sim.calls('PUT').map((r) => r.outcome)).toEqual([`fault ${status}`]);
       expect(f.type).toBe(type);
       expect(f.nonRetryable).toBe(nonRetryable);
       expect(detailsOf(f)).toEqual({
@@ -265,6 +278,12 @@ describe('Payway activities against the Payway simulator', () => {
         body: { code: 'invalid_content_type_error' },
       });
       expect(await put('{"id": ')).toMatchObject({ status: 400, body: { code: 'json_parser_error' } });
+      for (const notAnObject of ['null', '[]', '"x"'])
+        expect(await put(notAnObject)).toMatchObject({ status: 400, body: { code: 'json_parser_error' } });
+      expect(await put(JSON.stringify({ id: ACCOUNT, user_product_id: 7 }))).toMatchObject({
+        status: 400,
+        body: { code: 'invalid_parameter', field: 'user_product_id' },
+      });
       expect(await put(JSON.stringify({ id: ACCOUNT, user_product_id: PRODUCT, note: 'x' }))).toMatchObject({
         status: 400,
         body: { code: 'unknown_parameter', field: 'note' },
@@ -281,11 +300,15 @@ describe('Payway activities against the Payway simulator', () => {
         body: { id: PRODUCT },
       });
       expect(sim.cancellations).toHaveLength(1);
+      // Refused writes are writes, never changes.
+      expect(sim.writes().length).toBeGreaterThan(sim.changes.length);
+      expect(sim.changes).toHaveLength(1);
     });
 
     test('429 is retryable after Retry-After seconds (an assumption: Payway documents no limits)', async () => {
       sim.addFault({ fault: { kind: 'rate-limit', retryAfterSeconds: 30 } });
       const f = await failureOf(() => acts.submitCancellation(command()));
+      expect(sim.requests[0]?.outcome).toBe('fault 429');
       expect(f.type).toBe('ProviderRateLimited');
       expect(f.nonRetryable).toBe(false);
       expect(detailsOf(f)).toMatchObject({ status: 429, providerCode: 'rate_limited' });
@@ -295,6 +318,7 @@ describe('Payway activities against the Payway simulator', () => {
     test('a hang past the timeout is retryable', async () => {
       sim.addFault({ method: 'PUT', fault: { kind: 'hang' } });
       const f = await failureOf(() => acts.submitCancellation(command()));
+      expect(sim.calls('PUT')[0]?.outcome).toBe('hang');
       expect(f.type).toBe('ProviderUnavailable');
       expect(f.nonRetryable).toBe(false);
     });
@@ -311,20 +335,26 @@ describe('Payway activities against the Payway simulator', () => {
         fault: { kind: 'status', status: 200, body: { items: [{}] } },
       });
       expect((await failureOf(() => acts.readPeriodEnd(target))).type).toBe('ProviderProtocolError');
+      expect(sim.calls('PUT')[0]?.outcome).toBe('fault 200');
+      expect(sim.calls('GET', '/userproducts/')[0]?.outcome).toBe('fault 200');
     });
   });
 
   describe('cancelling twice never cancels twice', () => {
-    test('a product already cancelled counts as done', async () => {
+    test('a product already cancelled counts as done, but the refusal is no acknowledgement', async () => {
       sim.addUserProduct(ACCOUNT, { id: PRODUCT, state: 'cancelled', valid_to: VALID_TO });
       const receipt = await acts.submitCancellation(command());
       expect(receipt).toMatchObject({
         alreadyExisted: true,
+        acknowledged: false,
         effectiveAt: VALID_TO,
         providerReference: { userProductId: PRODUCT, accountId: ACCOUNT, state: 'cancelled' },
       });
       expect(sim.calls('PUT')[0]?.outcome).toBe('409');
       expect(sim.cancellations).toHaveLength(0);
+      expect(sim.writes(PRODUCT)).toHaveLength(1);
+      expect(changes()).toEqual([]);
+      expect((await acts.confirmCancellation(query(receipt))).level).toBe('scheduled');
     });
 
     test('a lost response, retried, leaves exactly one cancellation', async () => {
@@ -334,8 +364,12 @@ describe('Payway activities against the Payway simulator', () => {
       expect(lost.nonRetryable).toBe(false);
 
       const retried = await acts.submitCancellation(command({ reasonCode: 'too_expensive' }));
-      expect(retried.alreadyExisted).toBe(true);
-      expect(sim.calls('PUT')).toHaveLength(2);
+      expect(retried).toMatchObject({ alreadyExisted: true, acknowledged: false, effectiveAt: VALID_TO });
+      expect(sim.calls('PUT').map((r) => r.outcome)).toEqual(['lost-response (handler answered 200)', '409']);
+      expect(sim.writes(PRODUCT)).toHaveLength(2);
+      expect(changes()).toEqual(['cancelled']);
+      // One reason lookup per submit, never more.
+      expect(sim.calls('GET', '/cancellation_reasons')).toHaveLength(2);
       expect(sim.cancellations).toHaveLength(1);
       expect(sim.cancellations[0]?.cancellationReasonId).toBe(REASON);
     });
@@ -353,7 +387,7 @@ describe('Payway activities against the Payway simulator', () => {
       const receipt = await acts.submitCancellation(command());
       sim.expireTokens();
       const confirmation = await acts.confirmCancellation(query(receipt));
-      expect(confirmation.providerState).toBe('user product cancelled');
+      expect(confirmation).toMatchObject({ level: 'scheduled', providerState: 'user product cancelled' });
 
       const reads = sim.calls('GET', '/userproducts/');
       expect(reads.map((r) => r.outcome)).toEqual(['401', '200']);
@@ -370,7 +404,7 @@ describe('Payway activities against the Payway simulator', () => {
       const f = await failureOf(() => acts.submitCancellation(command()));
       expect(f.type).toBe('ProviderAuthFailed');
       expect(f.nonRetryable).toBe(true);
-      expect(sim.calls('PUT')).toHaveLength(2);
+      expect(sim.calls('PUT').map((r) => r.outcome)).toEqual(['fault 401', 'fault 401']);
       const shown = JSON.stringify({ m: f.message, d: f.details, s: f.stack });
       expect(shown).not.toContain(SECRET);
       for (const put of sim.calls('PUT'))
@@ -431,17 +465,21 @@ describe('Payway activities against the Payway simulator', () => {
     const receipt: SubmitReceipt = {
       submittedAt: '2026-01-01T00:00:00.000Z',
       alreadyExisted: false,
+      acknowledged: true,
       providerReference: {},
     };
 
-    test('confirm waits (retryably) until the product is cancelled, then gives valid_to as effectiveAt', async () => {
+    test('confirm waits (retryably) until the product is cancelled, then `scheduled` at valid_to', async () => {
       const early = await failureOf(() => acts.confirmCancellation(query(receipt)));
       expect(early.type).toBe('CancellationNotYetConfirmed');
       expect(early.nonRetryable).toBe(false);
 
       await acts.submitCancellation(command());
+      const writes = sim.writes().length;
       const confirmation = await acts.confirmCancellation(query(receipt));
+      expect(sim.writes()).toHaveLength(writes);
       expect(confirmation).toMatchObject({
+        level: 'scheduled',
         providerState: 'user product cancelled',
         effectiveAt: VALID_TO,
         providerReference: { userProductId: PRODUCT, accountId: ACCOUNT, state: 'cancelled' },
@@ -450,9 +488,13 @@ describe('Payway activities against the Payway simulator', () => {
       expect(read?.path).toBe(`/external/api/v1/userproducts/${ACCOUNT}`);
     });
 
-    test('a product that has reached deactivation is confirmed too; one that is gone is not found', async () => {
+    test('a deactivated product is `effective`; one that is gone is not found', async () => {
       sim.addUserProduct(ACCOUNT, { id: PRODUCT, state: 'deactivated', valid_to: VALID_TO });
-      expect((await acts.confirmCancellation(query(receipt))).providerState).toBe('user product deactivated');
+      expect(await acts.confirmCancellation(query(receipt))).toMatchObject({
+        level: 'effective',
+        providerState: 'user product deactivated',
+        effectiveAt: VALID_TO,
+      });
       const f = await failureOf(() =>
         acts.confirmCancellation({ ...query(receipt), target: { ...target, userProductId: 'gone' } }),
       );
@@ -472,6 +514,68 @@ describe('Payway activities against the Payway simulator', () => {
       const f = await failureOf(() => acts.readPeriodEnd(target));
       expect(f.type).toBe('PeriodEndUnknown');
       expect(f.nonRetryable).toBe(true);
+    });
+  });
+
+  describe('levels, the provider clock and verification', () => {
+    test.each(['now', 'end-of-period'] as const)(
+      'effect %s: one write, the cancel takes effect at the next renewal (valid_to)',
+      async (effect) => {
+        const receipt = await acts.submitCancellation(command({ effect }));
+        expect(receipt).toMatchObject({ acknowledged: true, alreadyExisted: false });
+        expect(sim.writes(PRODUCT)).toHaveLength(1);
+        const confirmation = await acts.confirmCancellation(query(receipt, effect));
+        expect(confirmation).toMatchObject({ level: 'scheduled', effectiveAt: VALID_TO });
+        const reading = await acts.verifyCancellation(verifyQuery(receipt, confirmation));
+        expect(reading).toMatchObject({ status: 'not-applied', providerState: 'user product cancelled' });
+        expect(sim.writes(PRODUCT)).toHaveLength(1);
+        expect(changes()).toEqual(['cancelled']);
+      },
+    );
+
+    test('once the provider clock passes valid_to the product is deactivated: effective, verified', async () => {
+      const receipt = await acts.submitCancellation(command({ effect: 'end-of-period' }));
+      const scheduled = await acts.confirmCancellation(query(receipt, 'end-of-period'));
+      sim.setNow('2027-01-01T00:00:01.000Z');
+      const confirmation = await acts.confirmCancellation(query(receipt, 'end-of-period'));
+      expect(confirmation).toMatchObject({
+        level: 'effective',
+        providerState: 'user product deactivated',
+        effectiveAt: VALID_TO,
+      });
+      const reading = await acts.verifyCancellation(verifyQuery(receipt, scheduled));
+      expect(reading).toMatchObject({ status: 'verified', providerState: 'user product deactivated' });
+      expect(Date.parse(reading.checkedAt)).not.toBeNaN();
+      expect(sim.writes(PRODUCT)).toHaveLength(1);
+      expect(changes()).toEqual(['cancelled', 'deactivated']);
+    });
+
+    test('a provider whose automation forgets renews the product instead: not-applied', async () => {
+      const receipt = await acts.submitCancellation(command({ effect: 'end-of-period' }));
+      const confirmation = await acts.confirmCancellation(query(receipt, 'end-of-period'));
+      sim.automation = 'forgets';
+      sim.setNow('2027-01-01T00:00:01.000Z');
+      const reading = await acts.verifyCancellation(verifyQuery(receipt, confirmation));
+      expect(reading).toMatchObject({ status: 'not-applied', providerState: 'user product active' });
+      expect(sim.userProduct(ACCOUNT, PRODUCT)).toMatchObject({
+        state: 'active',
+        valid_to: '2027-02-01T00:00:00.000Z',
+      });
+      expect(changes()).toEqual(['cancelled', 'renewed']);
+      expect(sim.writes(PRODUCT)).toHaveLength(1);
+    });
+
+    test('an active product renews when its period passes: valid_to moves a period on', async () => {
+      sim.setNow('2027-01-15T00:00:00.000Z');
+      await expect(acts.readPeriodEnd(target)).resolves.toMatchObject({
+        periodEnd: '2027-02-01T00:00:00.000Z',
+      });
+      expect(changes()).toEqual(['renewed']);
+      expect(sim.writes()).toHaveLength(0);
+    });
+
+    test('the levels Payway can reach are stated once: scheduled and effective, never accepted', () => {
+      expect(Object.keys(PAYWAY_LEVELS).sort()).toEqual(['effective', 'scheduled', 'verification']);
     });
   });
 
@@ -507,6 +611,11 @@ describe('Payway activities against the Payway simulator', () => {
     );
     expect(reactivated.status).toBe(200);
     expect(sim.userProduct(ACCOUNT, PRODUCT)?.state).toBe('active');
+    expect(sim.writes(PRODUCT).map((w) => w.path)).toEqual([
+      '/external/api/v1/accounts/cancel_product',
+      '/external/api/v1/subscription_system/reactivate_payway_provisioned_subscription',
+    ]);
+    expect(changes()).toEqual(['cancelled', 'reactivated']);
 
     await fetch(`${url}/__sim/reset`, { method: 'POST' });
     expect(sim.dumpState()).toEqual({ accounts: [], reasons: [], cancellations: [] });

@@ -8,6 +8,7 @@ import { CancellationClient } from '../../client/cancellation-client';
 import { ALL_SEARCH_ATTRIBUTES } from '../../common/search-attributes';
 import { type ActivityDeps } from '../../activities/deps';
 import { createCancellationWorker } from '../../workers/worker';
+import { devServerArgs } from '../../scripts/dev-server-tuning';
 import { devServerExecutable, testServerExecutable } from '../../scripts/temporal-binaries';
 import { WORKFLOW_BUNDLE_PATH } from './paths';
 
@@ -20,7 +21,7 @@ export function createDevServerEnv(options: { extraArgs?: string[] } = {}): Prom
     server: {
       executable: devServerExecutable().executable,
       searchAttributes: ALL_SEARCH_ATTRIBUTES,
-      ...(options.extraArgs && { extraArgs: options.extraArgs }),
+      extraArgs: [...devServerArgs(), ...(options.extraArgs ?? [])],
     },
   });
 }

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { CancellationClient } from '../../client/cancellation-client';
 import { IdempotencyConflictError, InvalidRequestError } from '../../client/errors';
 import { type CancellationRequestInput } from '../../common/request';
 import { devServerExecutable } from '../../scripts/temporal-binaries';
@@ -45,9 +46,13 @@ describe('cancellation workflow on the Temporal dev server (Rebilly simulator)',
     const req = input('dev-ord-20', 'dev-req-20', { timing: { mode: 'immediate' } });
     const accepted = await Promise.all(Array.from({ length: 20 }, () => t.w.client.request(req)));
     expect(new Set(accepted.map((a) => a.runId)).size).toBe(1);
+    const dispositions = accepted.map((a) => a.disposition);
+    expect(dispositions.filter((d) => d === 'started')).toHaveLength(1);
+    expect(dispositions.filter((d) => d === 'existing')).toHaveLength(19);
     const result = await t.w.client.result(accepted[0]!.workflowId);
     expect(result.status).toBe('completed');
     expect(t.sim.calls('PUT', 'cxl-dev-req-20')).toHaveLength(1);
+    expect(t.sim.writes('dev-ord-20')).toHaveLength(1);
   });
 
   test('search attributes are visible to a visibility query and to `temporal workflow list`', async () => {
@@ -104,5 +109,46 @@ describe('cancellation workflow on the Temporal dev server (Rebilly simulator)',
     expect(await d.staticSummary()).toBe('Cancel Rebilly order dev-ord-ui (at a date)');
     expect(await d.staticDetails()).toContain('- **Reason** unused');
     await t.w.client.withdraw(workflowId);
+  });
+
+  test('verification: verified and not-applied are shown by status, `list --verification` and a visibility query', async () => {
+    // No grace, and periods that end two seconds from now: the verification runs while we watch.
+    const client = new CancellationClient(t.w.temporal, t.w.taskQueue, {
+      ids: t.w.client.ids,
+      runOptions: { verificationGraceSeconds: 0 },
+    });
+    const atRenewal = { timing: { mode: 'end-of-billing-period', deferTo: 'provider' } } as const;
+    const run = async (orderId: string) => {
+      t.sim.addOrder({ id: orderId, renewalTime: new Date(Date.now() + 2000).toISOString() });
+      const { workflowId } = await client.request(input(orderId, `req-${orderId}`, atRenewal));
+      const result = await client.result(workflowId);
+      expect(result.confirmation?.level).toBe('scheduled');
+      const child = t.env.client.workflow.getHandle(result.verification!.workflowId!);
+      return { workflowId, outcome: await child.result().catch((e: unknown) => e) };
+    };
+
+    const applied = await run('dev-ord-verified');
+    expect(applied.outcome).toMatchObject({ status: 'verified' });
+    t.sim.automation = 'forgets';
+    const forgotten = await run('dev-ord-forgotten').finally(() => (t.sim.automation = 'applies'));
+    expect((forgotten.outcome as { cause?: { type?: string } }).cause?.type).toBe('CancellationNotApplied');
+
+    expect((await client.status(applied.workflowId)).verification?.status).toBe('verified');
+    expect((await client.status(forgotten.workflowId)).verification?.status).toBe('not-applied');
+    const listedAs = async (verification: 'verified' | 'not-applied') => {
+      for (let i = 0; i < 40; i++) {
+        const rows = await client.list({ verification, provider: 'rebilly' });
+        if (rows.length > 0) return rows.map((r) => r.workflowId);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      return [];
+    };
+    expect(await listedAs('not-applied')).toEqual([forgotten.workflowId]);
+    expect(await listedAs('verified')).toContain(applied.workflowId);
+    const raw: string[] = [];
+    for await (const wf of t.env.client.workflow.list({ query: `CancellationVerification = 'not-applied'` }))
+      raw.push(wf.workflowId);
+    expect(raw).toHaveLength(1);
+    expect(raw[0]).toMatch(new RegExp(`^${forgotten.workflowId}/verification/`));
   });
 });

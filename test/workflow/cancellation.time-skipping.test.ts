@@ -1,5 +1,6 @@
 import { type CancellationRequestInput } from '../../common/request';
-import { CancellationStateError } from '../../client/errors';
+import { END_OF_PERIOD_LEAD_MS } from '../../common/timing';
+import { CancellationStateError, InvalidRequestError } from '../../client/errors';
 import { createTimeSkippingEnv } from '../support/temporal-env';
 import { useTemporalWithRebilly } from '../support/rebilly-fixture';
 import { keepHistory } from '../support/histories';
@@ -7,7 +8,7 @@ import { keepHistory } from '../support/histories';
 const DAY = 86_400_000;
 
 describe('cancellation workflow on the time-skipping server (Rebilly simulator)', () => {
-  const t = useTemporalWithRebilly(createTimeSkippingEnv);
+  const t = useTemporalWithRebilly(createTimeSkippingEnv, { fresh: 'each-test' });
   let n = 0;
 
   const serverNow = () => t.env.currentTimeMs();
@@ -36,39 +37,44 @@ describe('cancellation workflow on the time-skipping server (Rebilly simulator)'
   const puts = (orderId: string) =>
     t.sim.calls('PUT').filter((r) => (r.body as { orderId?: string }).orderId === orderId);
 
-  test('immediate: submits, confirms and reports the provider reference', async () => {
+  test('immediate: submits once, confirms by reading, reports the level and the provider reference', async () => {
     const { orderId, input } = request({ mode: 'immediate' });
     const { workflowId } = await t.w.client.request(input);
     const result = await t.w.client.result(workflowId);
     expect(result).toMatchObject({ status: 'completed', provider: 'rebilly', attempts: 1 });
     expect(result.providerReference).toMatchObject({ orderId, orderStatus: 'canceled' });
-    expect(result.confirmedAt).toBeDefined();
+    expect(result.confirmation).toMatchObject({ level: 'effective', observedAt: result.confirmedAt });
+    expect(result.effectiveAt).toBe(t.sim.orders.get(orderId)?.churnTime);
+    expect(result.verification).toMatchObject({ status: 'pending' });
+    expect(t.sim.writes(orderId)).toHaveLength(1);
     expect(puts(orderId)).toHaveLength(1);
     await expectShortHistory(workflowId, 'immediate');
   });
 
-  test('a 30-day end-of-period wait fires at the period end and not before', async () => {
+  test('a 30-day end-of-period wait fires its lead time before the period end and not before', async () => {
     const start = await serverNow();
     const periodEnd = new Date(Number(start) + 30 * DAY).toISOString();
+    const due = new Date(Date.parse(periodEnd) - END_OF_PERIOD_LEAD_MS.rebilly).toISOString();
     const { orderId, input } = request({ mode: 'end-of-billing-period', periodEnd });
     const { workflowId } = await t.w.client.request(input);
     await t.env.sleep(29 * DAY);
     expect(puts(orderId)).toHaveLength(0);
-    expect(await t.w.client.status(workflowId)).toMatchObject({
-      stage: 'scheduled',
-      scheduledFor: periodEnd,
-    });
+    expect(await t.w.client.status(workflowId)).toMatchObject({ stage: 'scheduled', scheduledFor: due });
 
     const wallStart = Date.now();
     const result = await t.w.client.result(workflowId);
     expect(result.status).toBe('completed');
     expect(puts(orderId)).toHaveLength(1);
+    // The provider's own end-of-period option, so the effect lands on its renewal, not ours.
+    expect(puts(orderId)[0]?.body).toMatchObject({ churnTimePolicy: 'at-next-renewal' });
+    expect(result.effectiveAt).toBe(t.sim.orders.get(orderId)?.renewalTime);
+    expect(result.confirmation?.level).toBe('scheduled');
     expect(Date.now() - wallStart).toBeLessThan(60_000); // time was skipped, not waited
     const history = await t.env.client.workflow.getHandle(workflowId).fetchHistory();
     const scheduled = history.events?.find((e) => e.activityTaskScheduledEventAttributes);
     const scheduledAt =
       Number(scheduled?.eventTime?.seconds) * 1000 + Math.floor((scheduled?.eventTime?.nanos ?? 0) / 1e6);
-    expect(scheduledAt).toBeGreaterThanOrEqual(Date.parse(periodEnd));
+    expect(scheduledAt).toBeGreaterThanOrEqual(Date.parse(due));
     await expectShortHistory(workflowId, 'end-of-period-30-days');
   });
 
@@ -83,6 +89,9 @@ describe('cancellation workflow on the time-skipping server (Rebilly simulator)'
     expect(result.status).toBe('withdrawn');
     await t.env.sleep(2 * DAY);
     expect(puts(orderId)).toHaveLength(0);
+    const later = await t.w.client.withdraw(workflowId).catch((e: unknown) => e);
+    expect(later).toBeInstanceOf(CancellationStateError);
+    expect((later as Error).message).toBe('cannot withdraw: the cancellation is already withdrawn');
     await expectShortHistory(workflowId, 'withdrawn-on-day-29');
   });
 
@@ -100,13 +109,20 @@ describe('cancellation workflow on the time-skipping server (Rebilly simulator)'
     expect(result.scheduledFor).toBe(later);
     expect(puts(orderId)).toHaveLength(1);
     await expectShortHistory(workflowId, 'rescheduled-then-expedited');
-    await expect(t.w.client.withdraw(workflowId)).rejects.toThrow();
+    const refusal = await t.w.client.withdraw(workflowId).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(CancellationStateError);
+    expect((refusal as Error).message).toBe('cannot withdraw: the cancellation is already completed');
   });
 
   test('withdraw after submission is rejected with a clear message', async () => {
     const { orderId, input } = request({ mode: 'immediate' });
-    t.sim.addFault({ method: 'PUT', path: orderId, fault: { kind: 'status', status: 503 }, times: 0 });
-    t.sim.addFault({ method: 'PUT', fault: { kind: 'status', status: 503 }, times: 3 });
+    // The PUT path carries the cancellation id, the body the order id: match this order by its body.
+    t.sim.addFault({
+      method: 'PUT',
+      bodyIncludes: orderId,
+      fault: { kind: 'status', status: 503 },
+      times: 0,
+    });
     const { workflowId } = await t.w.client.request(input);
     // wait until the workflow is submitting
     for (let i = 0; i < 50 && (await t.w.client.status(workflowId)).stage !== 'submitting'; i++)
@@ -114,6 +130,7 @@ describe('cancellation workflow on the time-skipping server (Rebilly simulator)'
     const refusal = await t.w.client.withdraw(workflowId).catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(CancellationStateError);
     expect((refusal as Error).message).toBe('cannot withdraw: the cancellation is already submitting');
+    expect(puts(orderId).filter((r) => r.outcome === 'fault 503').length).toBeGreaterThan(0); // it fired
     t.sim.clearFaults();
     expect((await t.w.client.result(workflowId)).status).toBe('completed');
   });
@@ -168,8 +185,41 @@ describe('cancellation workflow on the time-skipping server (Rebilly simulator)'
     const { workflowId } = await t.w.client.request(input);
     await t.env.sleep(DAY);
     const status = await t.w.client.status(workflowId);
-    expect(status.scheduledFor).toBe(t.sim.orders.get(orderId)?.renewalTime);
+    expect(status.scheduledFor).toBe(
+      new Date(Date.parse(renewal) - END_OF_PERIOD_LEAD_MS.rebilly).toISOString(),
+    );
     expect(puts(orderId)).toHaveLength(0);
     await t.w.client.withdraw(workflowId);
+  });
+
+  test('a date in the past is refused naming the field, by the client and by the workflow itself', async () => {
+    const now = Number(await serverNow());
+    // Five minutes of clock skew are tolerated.
+    const skewed = request({ mode: 'at', at: new Date(now - 2 * 60_000).toISOString() });
+    const { workflowId } = await t.w.client.request(skewed.input);
+    expect((await t.w.client.result(workflowId)).status).toBe('completed');
+
+    const { orderId, input } = request({ mode: 'at', at: new Date(now - 10 * 60_000).toISOString() });
+    const refused = await t.w.client.request(input).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(InvalidRequestError);
+    expect((refused as InvalidRequestError).field).toBe('timing.at');
+
+    // A backend in another language starts the workflow with its own SDK: the workflow refuses too.
+    const periodEnd = new Date(now - 60 * 60_000).toISOString();
+    const raw = {
+      ...input,
+      requestId: `${input.requestId}-raw`,
+      timing: { mode: 'end-of-billing-period', periodEnd },
+    };
+    const handle = await t.env.client.workflow.start('cancelSubscription', {
+      workflowId: `past-date-${orderId}`,
+      taskQueue: t.w.taskQueue,
+      args: [raw],
+    });
+    const failure = await handle.result().catch((e: unknown) => e);
+    const cause = (failure as { cause?: { type?: string; details?: unknown[] } }).cause;
+    expect(cause?.type).toBe('InvalidRequest');
+    expect(cause?.details?.[1]).toMatchObject({ field: 'timing.periodEnd' });
+    expect(t.sim.writes(orderId)).toHaveLength(0);
   });
 });
