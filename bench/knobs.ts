@@ -74,11 +74,23 @@ async function main() {
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
   });
   const rows: string[] = [];
+  const p50s: number[] = [];
   for (const v of variants) {
     const r = await measure(code, v.config);
     console.log(`${v.name}: p50 ${r.p50.toFixed(0)} ms, p90 ${r.p90.toFixed(0)} ms`);
     rows.push(`| ${v.name} | ${r.p50.toFixed(0)} | ${r.p90.toFixed(0)} | ${r.max.toFixed(0)} |`);
+    p50s.push(r.p50);
   }
+  // Conclusions from this run's numbers: which step changed the median most, and what is left.
+  const steps = variants.slice(1).map((v, i) => ({ name: v.name, delta: p50s[i]! - p50s[i + 1]! }));
+  const best = steps.reduce((a, b) => (b.delta > a.delta ? b : a));
+  const conclusions = [
+    `- Largest single step: ${best.name}, median ${best.delta.toFixed(0)} ms lower than the row above it.`,
+    `- Shipped set against start-dev defaults: median ${p50s[0]!.toFixed(0)} → ${p50s.at(-1)!.toFixed(0)} ms.`,
+    ...steps
+      .filter((x) => Math.abs(x.delta) < 10)
+      .map((x) => `- ${x.name}: within 10 ms of the row above (no clear effect on this path in this run).`),
+  ];
   const out = process.argv[2] ?? path.join(__dirname, 'KNOBS.md');
   writeFileSync(
     out,
@@ -92,6 +104,8 @@ async function main() {
       '| variant | p50 ms | p90 ms | max ms |',
       '| --- | --- | --- | --- |',
       ...rows,
+      '',
+      ...conclusions,
       '',
     ].join('\n'),
   );

@@ -24,6 +24,9 @@ export interface SimulatorSet {
   stop(): Promise<void>;
 }
 
+/** ASSUMPTION (simulator only): Billing Care's back office acts on a date within ten minutes. */
+export const BILLING_CARE_BACK_OFFICE_LAG_MS = 10 * 60_000;
+
 const secret = (label: string) => `${label}-${randomBytes(12).toString('hex')}`;
 
 /**
@@ -44,7 +47,14 @@ export async function startSimulators(ports: SimulatorPorts = {}, host = '127.0.
   const keliweb = new KeliwebSimulator(keliwebCreds);
   const payway = new PaywaySimulator(paywayCreds);
   const rebilly = new RebillySimulator(rebillyCreds);
-  const billingCare = new BillingCareSimulator({ ...billingCareCreds, requireToken: true });
+  // Billing Care's back office ends a cancelled bundle in a run after its date, as a nightly job
+  // would: a just-cancelled bundle stays listed with its passed validTo for a while, so a read right
+  // after an immediate cancel can show it (BillingCareSimulatorOptions.backOfficeLagMs).
+  const billingCare = new BillingCareSimulator({
+    ...billingCareCreds,
+    requireToken: true,
+    backOfficeLagMs: BILLING_CARE_BACK_OFFICE_LAG_MS,
+  });
   const started: Simulator[] = [];
   try {
     for (const [sim, port] of [

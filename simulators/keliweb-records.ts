@@ -1,6 +1,8 @@
 // What the Keliweb simulator keeps, and the two shapes its lists are sent in. Split from
 // simulators/keliweb.ts so that the API behaviour reads on its own.
 
+import { zonedDate } from '../common/zoned-dates';
+
 export type KeliwebServiceStatus =
   'Pending' | 'Active' | 'Completed' | 'Suspended' | 'Terminated' | 'Cancelled' | 'Fraud';
 export type KeliwebCancelType = 'Immediate' | 'End of Billing Period';
@@ -70,19 +72,10 @@ export function renderList(
   return out;
 }
 
-const romeDay = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Europe/Rome',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
-
 /**
  * The calendar day in Rome at an instant, YYYY-MM-DD: Keliweb's dates are local.
  * ASSUMPTION: the provider's time zone is Europe/Rome (an Italian host; its documents name none).
  */
 export function romeDate(at: Date): string {
-  const parts = romeDay.formatToParts(at);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')}`;
+  return zonedDate(at, 'Europe/Rome');
 }

@@ -89,41 +89,22 @@ export function protocolFailure(provider: string, operation: string, status: num
   });
 }
 
+/** A failure about the cancellation itself (not one HTTP answer), in the provider's name. */
+const cancellationFailure =
+  (type: string, nonRetryable: boolean) =>
+  (provider: string, message: string): ApplicationFailure =>
+    ApplicationFailure.create({
+      type,
+      nonRetryable,
+      message: `${provider}: ${message}`,
+      details: [{ provider } satisfies ProviderErrorDetails],
+    });
+
 /** The provider does not show the cancellation yet: confirm is retried by its policy. */
-export function notYetConfirmed(provider: string, message: string) {
-  return ApplicationFailure.create({
-    type: NOT_YET_CONFIRMED,
-    message: `${provider}: ${message}`,
-    details: [{ provider } satisfies ProviderErrorDetails],
-  });
-}
-
+export const notYetConfirmed = cancellationFailure(NOT_YET_CONFIRMED, false);
 /** The provider shows the cancellation undone or refused for good. */
-export function cancellationRevoked(provider: string, message: string) {
-  return ApplicationFailure.create({
-    type: CANCELLATION_REVOKED,
-    nonRetryable: true,
-    message: `${provider}: ${message}`,
-    details: [{ provider } satisfies ProviderErrorDetails],
-  });
-}
-
+export const cancellationRevoked = cancellationFailure(CANCELLATION_REVOKED, true);
 /** A write's answer was lost and no read shows its effect: say so instead of guessing. */
-export function outcomeUnknown(provider: string, message: string) {
-  return ApplicationFailure.create({
-    type: OUTCOME_UNKNOWN,
-    nonRetryable: true,
-    message: `${provider}: ${message}`,
-    details: [{ provider } satisfies ProviderErrorDetails],
-  });
-}
-
+export const outcomeUnknown = cancellationFailure(OUTCOME_UNKNOWN, true);
 /** Neither the request nor the provider gives a billing period end. */
-export function periodEndUnknown(provider: string, message: string) {
-  return ApplicationFailure.create({
-    type: PERIOD_END_UNKNOWN,
-    nonRetryable: true,
-    message: `${provider}: ${message}`,
-    details: [{ provider } satisfies ProviderErrorDetails],
-  });
-}
+export const periodEndUnknown = cancellationFailure(PERIOD_END_UNKNOWN, true);

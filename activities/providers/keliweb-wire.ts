@@ -2,6 +2,7 @@
 // front. Kept apart from the activities so that the parsing can be read and tested on its own.
 import { z } from 'zod';
 import { type ReasonCode } from '../../common/request';
+import { zonedMidnight } from '../../common/zoned-dates';
 
 export const KELIWEB_TYPES = { now: 'Immediate', 'end-of-period': 'End of Billing Period' } as const;
 export const SERVICE_NOT_FOUND = 'Service ID Not Found';
@@ -178,32 +179,6 @@ export function parseKeliwebList<S extends z.ZodType>(
   return parsed;
 }
 
-const romeParts = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'Europe/Rome',
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: 'numeric',
-  day: 'numeric',
-  hour: 'numeric',
-  minute: 'numeric',
-  second: 'numeric',
-});
-
-/** Rome's offset from UTC in milliseconds at an instant (positive: Rome is ahead). */
-function romeOffsetMs(at: number): number {
-  const parts = romeParts.formatToParts(new Date(at));
-  const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((x) => x.type === type)?.value);
-  const wallClock = Date.UTC(
-    part('year'),
-    part('month') - 1,
-    part('day'),
-    part('hour'),
-    part('minute'),
-    part('second'),
-  );
-  return wallClock - Math.floor(at / 1000) * 1000;
-}
-
 /**
  * A Keliweb date (`YYYY-MM-DD`, e.g. `nextduedate`) as the UTC instant its day begins in Rome;
  * undefined for WHMCS's `0000-00-00` ("no due date") and impossible dates.
@@ -211,19 +186,11 @@ function romeOffsetMs(at: number): number {
  * ASSUMPTION: a due date takes effect from the start of that local day; the provider's nightly run
  * that carries it out happens during that day at a time it does not document.
  */
+/** ASSUMPTION: Keliweb's dates are local dates in Italy. */
+export const KELIWEB_TIME_ZONE = 'Europe/Rome';
+
 export function keliwebDateToIso(date: string | undefined): string | undefined {
-  const m = date ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(date) : null;
-  if (!m) return undefined;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const wallClock = Date.UTC(y, mo - 1, d);
-  const check = new Date(wallClock);
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d)
-    return undefined;
-  // Midnight exists once in Rome on every day (its clocks change at 02:00/03:00): two passes find
-  // the offset in force at local midnight even on the days the offset changes.
-  let at = wallClock - romeOffsetMs(wallClock);
-  at = wallClock - romeOffsetMs(at);
-  return new Date(at).toISOString();
+  return date ? zonedMidnight(date, KELIWEB_TIME_ZONE)?.toISOString() : undefined;
 }
 
 /**

@@ -275,8 +275,10 @@ describe('data protection on the Temporal dev server (Rebilly simulator)', () =>
       expectNothingPrivate(h.text, 'ord-private-9003');
       const keyAt = (attr: string) =>
         h.payloads.filter((p) => p.path.includes(attr)).map((p) => encryptionKeyIdOf(p.payload));
-      expect(keyAt('workflowExecutionStartedEventAttributes.input')).toEqual(['A']);
-      expect(keyAt('activityTaskScheduledEventAttributes.input')).toEqual(['B', 'B']);
+      // The request and the run options, both under the key current when the run started.
+      expect(keyAt('workflowExecutionStartedEventAttributes.input')).toEqual(['A', 'A']);
+      // submit, confirm and the start of the verification run, all after the rotation.
+      expect(keyAt('activityTaskScheduledEventAttributes.input')).toEqual(['B', 'B', 'B']);
       expect(keyAt('workflowExecutionCompletedEventAttributes.result')).toEqual(['B']);
 
       // A process without key A cannot read the old input: a clear error, not garbage.
