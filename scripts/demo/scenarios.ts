@@ -1,5 +1,6 @@
 import { type CancellationClient } from '../../client/cancellation-client';
 import { type CancellationRequestInput, type Provider, providers } from '../../common/request';
+import { type CancellationResult } from '../../common/result';
 import { type SimulatorSet } from '../../simulators';
 import { seedTarget } from './targets';
 
@@ -116,7 +117,7 @@ export async function followScenarios(
     for (const s of scenarios) {
       if (finished(last.get(s.workflowId))) continue;
       const st = await client.status(s.workflowId);
-      const shown = `${st.stage}${st.pendingAttempt ? ` (attempt ${st.pendingAttempt}${st.lastError ? `, last error ${st.lastError.type}` : ''})` : ''}`;
+      const shown = `${st.stage}${st.pendingAttempt ? ` (attempt ${st.pendingAttempt}${st.lastError ? `, last error ${st.lastError.type}` : ''})` : ''}${outcomeOf(st.result)}`;
       if (last.get(s.workflowId) !== st.stage || st.pendingAttempt) {
         if (last.get(`${s.workflowId}#shown`) !== shown)
           log(
@@ -129,4 +130,13 @@ export async function followScenarios(
     await new Promise((r) => setTimeout(r, 1000));
   }
   return new Map(scenarios.map((s) => [s.workflowId, last.get(s.workflowId) ?? 'unknown']));
+}
+
+/** How much the provider showed, and its date, for a finished run's line. */
+function outcomeOf(result: CancellationResult | undefined): string {
+  if (result?.confirmation) {
+    const when = result.effectiveAt ? `takes effect ${result.effectiveAt}` : 'the provider gave no date';
+    return ` (provider shows it ${result.confirmation.level}; ${when}; verification due ${result.verification?.dueAt ?? '?'})`;
+  }
+  return result?.error ? ` (${result.error.type}: ${result.error.message})` : '';
 }

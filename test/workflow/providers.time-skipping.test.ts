@@ -80,6 +80,8 @@ describe('every provider, end of period timed by the orchestrator (time-skipping
         reason: { code: 'unused' },
       } as CancellationRequestInput;
       const due = Date.parse(seeded.periodEnd) - END_OF_PERIOD_LEAD_MS[provider];
+      // Before the period end, by at least an hour: the provider's renewal must not come first.
+      expect(Date.parse(seeded.periodEnd) - due).toBeGreaterThanOrEqual(3_600_000);
       const { workflowId } = await t.w.client.request(input);
       await t.env.sleep(due - start - 3_600_000);
       expect(sim(provider).writes(seeded.marker)).toHaveLength(0);
