@@ -1,6 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
 import { loadProviderEnv } from '../activities/config';
-import { createHttpClient } from '../activities/http/client';
+import { activityDeps } from '../activities/deps';
 import { temporalTargetFromEnv } from '../client/connection';
 import { installRedactingWorkerLogger } from './logging';
 import { createCancellationWorker } from './worker';
@@ -18,11 +18,7 @@ export async function runWorkerFromEnv(log: (line: string) => void = console.log
       connection,
       namespace: target.namespace,
       taskQueue: target.taskQueue,
-      deps: {
-        http: createHttpClient({ timeoutMs: env.PROVIDER_HTTP_TIMEOUT_MS }),
-        env,
-        clock: () => new Date(),
-      },
+      deps: activityDeps(env),
     });
     log(`worker polling task queue "${target.taskQueue}" in namespace "${target.namespace}"`);
     await worker.run();

@@ -8,7 +8,7 @@ import { ensureDevDataProtectionEnv } from '../../codec/dev-keys';
 import { startCodecServerFromEnv } from '../../codec/server';
 import { type Worker } from '@temporalio/worker';
 import { loadProviderEnv } from '../../activities/config';
-import { createHttpClient } from '../../activities/http/client';
+import { activityDeps } from '../../activities/deps';
 import { CancellationClient } from '../../client/cancellation-client';
 import { ALL_SEARCH_ATTRIBUTES } from '../../common/search-attributes';
 import { DEFAULT_TASK_QUEUE } from '../../common/task-queue';
@@ -95,7 +95,7 @@ export async function startEmbeddedSystem(o: EmbeddedOptions): Promise<EmbeddedS
       connection: env.nativeConnection,
       namespace: 'default',
       taskQueue,
-      deps: { http: createHttpClient({ timeoutMs: 5000 }), env: providerEnv, clock: () => new Date() },
+      deps: activityDeps(providerEnv),
       ...(o.workflowBundle && { workflowBundle: o.workflowBundle }),
     });
     const running = worker.run();

@@ -1,15 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { loadProviderEnv, type ProviderEnv } from '../../activities/config';
-import { type ActivityDeps } from '../../activities/deps';
-import { createHttpClient } from '../../activities/http/client';
+import { activityDeps, type ActivityDeps } from '../../activities/deps';
 
 /** Activity dependencies for direct contract tests: real HTTP to a simulator, a short timeout. */
 export function depsFor(env: Partial<Record<keyof ProviderEnv, string>>, timeoutMs = 1500): ActivityDeps {
-  return {
-    http: createHttpClient({ timeoutMs }),
-    env: loadProviderEnv(env as NodeJS.ProcessEnv),
-    clock: () => new Date(),
-  };
+  return activityDeps(loadProviderEnv({ ...env, PROVIDER_HTTP_TIMEOUT_MS: String(timeoutMs) }));
 }
 
 /** Runs the call and returns the ApplicationFailure it threw (fails the test if it did not). */

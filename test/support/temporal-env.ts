@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { Client } from '@temporalio/client';
 import { type DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { type Worker } from '@temporalio/worker';
 import { CancellationClient } from '../../client/cancellation-client';
+import { searchAttributeTypes } from '../../client/search-attributes-setup';
 import { ALL_SEARCH_ATTRIBUTES } from '../../common/search-attributes';
 import { type ActivityDeps } from '../../activities/deps';
 import { createCancellationWorker } from '../../workers/worker';
@@ -31,12 +31,11 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: testServerExecutable().executable },
   });
-  // The test server takes search attributes through the operator API, like a real cluster.
+  // The test server takes search attributes through the operator API, like a real cluster (but
+  // has no list call, so they are only added).
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(
-      ALL_SEARCH_ATTRIBUTES.map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type)!]),
-    ),
+    searchAttributes: searchAttributeTypes(),
   });
   return env;
 }
