@@ -6,14 +6,16 @@ import { NON_RETRYABLE_PROVIDER_ERRORS } from '../common/errors';
 // Every provider activity heartbeats while a call is slow (activities/providers/activity-context):
 // a worker killed mid-call is noticed after HEARTBEAT_TIMEOUT, not after the start-to-close timeout.
 
-const HEARTBEAT_TIMEOUT = '5s';
+// 3 s: the SDK sends heartbeats at most every 0.8 × this, and a killed worker's activity is retried
+// after this plus the first retry interval; measured by the kill -9 drill (drills/REPORT.md).
+const HEARTBEAT_TIMEOUT = '3s';
 
 export const SUBMIT_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '45s',
   heartbeatTimeout: HEARTBEAT_TIMEOUT,
   scheduleToCloseTimeout: '12h',
   retry: {
-    initialInterval: '5s',
+    initialInterval: '2s',
     backoffCoefficient: 2,
     maximumInterval: '15m',
     nonRetryableErrorTypes: NON_RETRYABLE_PROVIDER_ERRORS,
