@@ -1,74 +1,17 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { format, resolveConfig } from 'prettier';
-import { type summary } from '../drills/support/stats';
+import { latenessNote, memoryNote, noiseNote, saturationNote, shipsNotes, verdict } from './findings';
+import { ms } from './numbers';
+import { EXPERIMENT, type BenchReport } from './report-types';
 
-type Summary = ReturnType<typeof summary>;
-
-export interface Finding {
-  tried: string;
-  numbers: string;
-}
-
-export interface BenchReport {
-  generatedAt: string;
-  durationSeconds: number;
-  machine: Record<string, unknown> & {
-    cpus: number;
-    memoryGiB: number;
-    node: string;
-    temporalCli: string;
-    temporalSdk: string;
-  };
-  setup: Record<string, unknown> & { concurrency: number; workerOptions: Record<string, unknown> };
-  throughput: {
-    cancellation: { perSecond: number; latencyMs: Summary; errors: number; seconds: number };
-    baseline: { perSecond: number; latencyMs: Summary; errors: number; seconds: number };
-    ratio: number;
-  };
-  latency: {
-    cancellation: { offeredPerSecond: number; requests: number; errors: number; latencyMs: Summary };
-    baseline: { offeredPerSecond: number; requests: number; errors: number; latencyMs: Summary };
-  };
-  scale: {
-    count: number;
-    fireAt: string;
-    scheduledInSeconds: number;
-    schedulingPerSecond: number;
-    requestLatencyMs: Summary;
-    allWaitingBeforeDue: boolean;
-    rssMB: Record<string, number>;
-    withdrawn: number;
-    withdrawRefused: number;
-    withdrawLatencyMs: Summary;
-    fired: number;
-    completed: number;
-    notCompleted: number;
-    drainSeconds: number;
-    drainPerSecond: number;
-    lateAtSubmitMs: Summary;
-  };
-  startup: { runs: Array<Record<string, number>>; medianMs: Record<string, number> };
-  experiments: Array<{ name: string; setting: string; perSecond: number; p50Ms: number; p99Ms: number }>;
-  eagerStart?: Record<string, Summary>;
-  findings: Finding[];
-}
-
-const ms = (v: number) => (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);
 const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
-
-/** The experiment's verdict against the shipped defaults (±10 % is within this machine's noise). */
-function verdict(perSecond: number, base: number): string {
-  const delta = (perSecond - base) / base;
-  if (Math.abs(delta) < 0.1) return 'within noise: the shipped default stays';
-  return delta > 0 ? 'faster in this one short run: repeat before changing a default' : 'slower: not shipped';
-}
 
 export function renderReport(r: BenchReport): string {
   const m = r.machine;
   const t = r.throughput;
   const l = r.latency;
   const s = r.scale;
-  const base = r.experiments.find((x) => x.name === 'shipped worker defaults');
   const out = [
     '# Benchmark report',
     '',
@@ -131,7 +74,7 @@ export function renderReport(r: BenchReport): string {
       '',
     ]),
     row([
-      'worker start-up to first poll (median of 3)',
+      `worker start-up to first poll (median of ${r.startup.runs.length})`,
       `**${ms(r.startup.medianMs.toRunningMs ?? NaN)}** (first cancellation done ${ms(r.startup.medianMs.toFirstCancellationCompletedMs ?? NaN)})`,
       '',
       '',
@@ -156,7 +99,7 @@ export function renderReport(r: BenchReport): string {
       ]),
     ),
     '',
-    'At saturation the latencies above are mostly queueing in the load generator (the starters wait their turn at the worker); the open-loop figures below are the ones to quote.',
+    saturationNote(r),
     '',
     '## Latency at half the saturation rate',
     '',
@@ -179,8 +122,6 @@ export function renderReport(r: BenchReport): string {
     '',
     '## Scale of deferred cancellations',
     '',
-    `Count: ${s.count.toLocaleString('en')} (\`--scale-count\`, default 10,000).`,
-    '',
     `${s.count.toLocaleString('en')} cancellations with \`timing: at\` one common time (${s.fireAt}), scheduled in ${s.scheduledInSeconds} s (${s.schedulingPerSecond}/s; request p50 ${ms(s.requestLatencyMs.p50)}, p99 ${ms(s.requestLatencyMs.p99)})${s.allWaitingBeforeDue ? ', all waiting before the due time' : ' — **scheduling ran past the due time: not all were waiting at once**'}.`,
     '',
     row(['measure', 'value']),
@@ -194,7 +135,7 @@ export function renderReport(r: BenchReport): string {
       `${s.rssMB.serverBefore} / ${s.rssMB.serverWaiting} / ${s.rssMB.serverPeakWhileFiring} MB`,
     ]),
     row([
-      `withdraw latency while they wait (${s.withdrawn} withdrawn, 4 at a time)`,
+      `withdraw latency while they wait (${s.withdrawn} withdrawn${s.withdrawConcurrency ? `, ${s.withdrawConcurrency} at a time` : ''})`,
       `p50 ${ms(s.withdrawLatencyMs.p50)}, p95 ${ms(s.withdrawLatencyMs.p95)}, p99 ${ms(s.withdrawLatencyMs.p99)}, max ${ms(s.withdrawLatencyMs.max)}`,
     ]),
     row(['fell due together / completed / not completed', `${s.fired} / ${s.completed} / ${s.notCompleted}`]),
@@ -204,15 +145,15 @@ export function renderReport(r: BenchReport): string {
       `p50 ${ms(s.lateAtSubmitMs.p50)}, p95 ${ms(s.lateAtSubmitMs.p95)}, p99 ${ms(s.lateAtSubmitMs.p99)}, max ${ms(s.lateAtSubmitMs.max)}`,
     ]),
     '',
-    `Memory follows the workflow cache, not the number waiting: the worker keeps up to maxCachedWorkflows (${String(r.setup.workerOptions.maxCachedWorkflows)} as shipped, workers/worker.ts) runs in memory, about ${cachedMB(r)} MB each here, and evicts beyond that; the server's RSS barely moves. The "small workflow cache" experiment below shows a cache of 50 costs no throughput, so a bounded cache is the cheap fix (see Findings).`,
+    memoryNote(r),
     '',
-    "Withdraw latency is measured right after the scheduling burst, while the one worker is still working through the burst's first workflow tasks: a withdraw is an update, which needs a workflow task of its own and waits behind that backlog (and replays the run when it has left the cache). Once the backlog is gone a withdraw takes tens of milliseconds.",
+    "Withdraw latency is measured right after the scheduling burst, while the one worker is still working through the burst's first workflow tasks: a withdraw is an update, which needs a workflow task of its own and waits behind that backlog (and replays the run when it has left the cache).",
     '',
-    'How late they fire is set by throughput: the timers all fire on time at the server, then the one worker works through them at its saturation rate, so the last submit comes about count ÷ throughput after the due time. Spread large batches of deferred cancellations (or add workers) when that matters.',
+    latenessNote(r),
     '',
     '## Worker start-up',
     '',
-    'A fresh `node --import tsx` process creating the cancellation worker with the prebuilt bundle, measured from spawn (three runs; tsx compiles the TypeScript on the fly, as `npm run worker` does).',
+    `A fresh \`node --import tsx\` process creating the cancellation worker with the prebuilt bundle, measured from spawn (${r.startup.runs.length} runs; tsx compiles the TypeScript on the fly, as \`npm run worker\` does).`,
     '',
     row([
       'run',
@@ -236,7 +177,22 @@ export function renderReport(r: BenchReport): string {
     '',
     '## Tuning',
     '',
-    `Each experiment: a fresh worker process on its own task queue, closed loop of cancellations for ${String(r.setup.experimentSeconds)} s, everything else as shipped. Differences under 10 % are within this machine's run-to-run noise.`,
+    ...tuning(r),
+    '### What the project ships',
+    '',
+    ...shipsNotes(r),
+    '',
+  ];
+  return `${out.join('\n')}\n`;
+}
+
+/** The tuning experiments and their findings (a sentence saying so when they were skipped). */
+function tuning(r: BenchReport): string[] {
+  const base = r.experiments.find((x) => x.name === EXPERIMENT.reference);
+  const eager = r.eagerStart;
+  if (r.experiments.length === 0) return ['Skipped in this run (`--no-experiments`).', ''];
+  return [
+    `Each experiment: a fresh worker process on its own task queue, closed loop of cancellations for ${String(r.setup.experimentSeconds)} s, everything else as shipped. ${noiseNote(r)}`,
     '',
     row(['experiment', 'setting', 'per second', 'p50', 'p99', 'verdict']),
     row(['---', '---', '---', '---', '---', '---']),
@@ -251,9 +207,9 @@ export function renderReport(r: BenchReport): string {
       ]),
     ),
     '',
-    ...(r.eagerStart?.regular && r.eagerStart.eager
+    ...(eager?.regular && eager.eager
       ? [
-          `Eager workflow start (baseline workflow, worker in the starting process sharing one NativeConnection, 50 sequential starts): p50 ${ms(r.eagerStart.eager.p50)} eager against ${ms(r.eagerStart.regular.p50)} regular; p99 ${ms(r.eagerStart.eager.p99)} against ${ms(r.eagerStart.regular.p99)}. The product cannot use it as it stands: \`CancellationClient.request\` starts through a separate client connection and the workers run in their own processes, and the run is described before and after the start anyway.`,
+          `Eager workflow start (baseline workflow, worker in the starting process sharing one NativeConnection, ${eager.eager.count} sequential starts): p50 ${ms(eager.eager.p50)} eager against ${ms(eager.regular.p50)} regular; p99 ${ms(eager.eager.p99)} against ${ms(eager.regular.p99)}. The product cannot use it as it stands: \`CancellationClient.request\` starts through a separate client connection and the workers run in their own processes, and the run is described before and after the start anyway.`,
           '',
         ]
       : []),
@@ -261,26 +217,19 @@ export function renderReport(r: BenchReport): string {
     '',
     ...r.findings.map((f) => `- **${f.tried}** — ${f.numbers}`),
     '',
-    '### What the project ships',
-    '',
-    '- The dev server with `journal_mode=wal` and `synchronous=normal` (scripts/demo/system.ts): the experiment without them is the one change that moves throughput by far more than the noise.',
-    `- The SDK's worker defaults for slots, pollers and threads: on ${r.machine.cpus} cores none of them moves throughput reliably beyond this machine's noise (repeat runs disagree about which is ahead); the bottleneck is CPU shared by server, worker and load.`,
-    `- Recommended to the lead (not changed here): a bounded \`maxCachedWorkflows\` default for deferred-heavy loads (e.g. 500): the default ${String(r.setup.workerOptions.maxCachedWorkflows)} lets thousands of waiting runs take gigabytes of worker memory, with no throughput gain.`,
-    "- Eager workflow start is not used: it needs the worker in the starting process on the same NativeConnection, which the product's separate client and worker processes do not have.",
-    '',
   ];
-  return `${out.join('\n')}\n`;
-}
-
-/** Worker memory per cached run, from the scale phase (MB). */
-function cachedMB(r: BenchReport): string {
-  const cached = Math.min(r.scale.count, Number(r.setup.workerOptions.maxCachedWorkflows) || r.scale.count);
-  const grew = (r.scale.rssMB.workerWaiting ?? 0) - (r.scale.rssMB.workerBefore ?? 0);
-  return cached > 0 ? (grew / cached).toFixed(1) : '?';
 }
 
 /** Writes REPORT.md formatted the way the repository's prettier check wants it. */
 export async function writeReportMarkdown(file: string, r: BenchReport): Promise<void> {
   const config = (await resolveConfig(file)) ?? {};
   writeFileSync(file, await format(renderReport(r), { ...config, parser: 'markdown' }));
+}
+
+/** report.json, the chart and REPORT.md, in `dir` (created first if it does not exist yet). */
+export async function writeReportFiles(dir: string, r: BenchReport, chartSvg: string): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'report.json'), `${JSON.stringify(r, null, 2)}\n`);
+  writeFileSync(path.join(dir, 'latency.svg'), chartSvg);
+  await writeReportMarkdown(path.join(dir, 'REPORT.md'), r);
 }

@@ -29,7 +29,7 @@ type TuningOption =
   | 'workflowThreadPoolSize';
 
 /**
- * Deferred cancellations wait for weeks; each cached run costs ~1.6 MB of worker memory (bench/REPORT.md).
+ * Deferred cancellations wait for weeks; each cached run costs a few MB of worker memory (bench/REPORT.md gives the measured figure).
  * A bounded cache keeps a worker with thousands of waiting runs small; evicted runs replay on wake-up.
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;

@@ -1,0 +1,75 @@
+import { type summary } from '../drills/support/stats';
+
+// The shape of report.json: what one run measured. Kept apart from the code that measures, so the
+// report can be re-rendered from an older report.json (bench/render.ts) without running anything.
+
+export type Summary = ReturnType<typeof summary>;
+
+export interface Finding {
+  tried: string;
+  numbers: string;
+}
+
+export interface Experiment {
+  name: string;
+  setting: string;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** Experiment names the conclusions look up: every other experiment is judged against REFERENCE. */
+export const EXPERIMENT = {
+  reference: 'shipped worker defaults',
+  smallCache: 'small workflow cache',
+  plainServer: 'server without WAL pragmas',
+} as const;
+
+export interface BenchReport {
+  generatedAt: string;
+  durationSeconds: number;
+  machine: Record<string, unknown> & {
+    cpus: number;
+    memoryGiB: number;
+    node: string;
+    temporalCli: string;
+    temporalSdk: string;
+  };
+  setup: Record<string, unknown> & { concurrency: number; workerOptions: Record<string, unknown> };
+  throughput: {
+    cancellation: { perSecond: number; latencyMs: Summary; errors: number; seconds: number };
+    baseline: { perSecond: number; latencyMs: Summary; errors: number; seconds: number };
+    ratio: number;
+  };
+  latency: {
+    cancellation: { offeredPerSecond: number; requests: number; errors: number; latencyMs: Summary };
+    baseline: { offeredPerSecond: number; requests: number; errors: number; latencyMs: Summary };
+  };
+  scale: {
+    count: number;
+    fireAt: string;
+    scheduledInSeconds: number;
+    schedulingPerSecond: number;
+    requestLatencyMs: Summary;
+    allWaitingBeforeDue: boolean;
+    rssMB: Record<string, number>;
+    withdrawn: number;
+    withdrawRefused: number;
+    /** Withdraws in flight at once (absent in reports written before it was recorded). */
+    withdrawConcurrency?: number;
+    withdrawLatencyMs: Summary;
+    fired: number;
+    completed: number;
+    notCompleted: number;
+    drainSeconds: number;
+    drainPerSecond: number;
+    lateAtSubmitMs: Summary;
+  };
+  startup: { runs: Array<Record<string, number>>; medianMs: Record<string, number> };
+  experiments: Experiment[];
+  eagerStart?: Record<string, Summary>;
+  findings: Finding[];
+}
+
+/** What a run measured, before the conclusions are drawn from it. */
+export type Measured = Omit<BenchReport, 'findings'>;
