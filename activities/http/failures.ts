@@ -108,3 +108,12 @@ export const cancellationRevoked = cancellationFailure(CANCELLATION_REVOKED, tru
 export const outcomeUnknown = cancellationFailure(OUTCOME_UNKNOWN, true);
 /** Neither the request nor the provider gives a billing period end. */
 export const periodEndUnknown = cancellationFailure(PERIOD_END_UNKNOWN, true);
+
+/**
+ * For a read that can explain a refusal: a final failure of the read (the thing is not there)
+ * leaves the refusal standing (undefined), a transient one fails the attempt so it is retried.
+ */
+export function unlessTransient(err: unknown): undefined {
+  if (err instanceof ApplicationFailure && err.nonRetryable) return undefined;
+  throw err;
+}

@@ -11,6 +11,7 @@ import {
   notYetConfirmed,
   periodEndUnknown,
   protocolFailure,
+  unlessTransient,
 } from '../http/failures';
 import { parseJsonBody, tryJson } from '../http/parse';
 import { TokenCache, withFreshTokenOn401 } from '../http/token-cache';
@@ -198,8 +199,9 @@ export function createPaywayActivities({ http, env, clock }: ActivityDeps): Prov
         // second cancel means done. Anything short of a cancelled state keeps the original error.
         // ASSUMPTION: Payway documents no answer to a second cancel; it is taken to be a 400 or 409
         // refusal. Its own words are never taken as the acknowledgement: the read is the evidence,
-        // and confirm reads again (acknowledged false).
-        const item = await readUserProduct(target).catch(() => undefined);
+        // and confirm reads again (acknowledged false). A read that fails fails the attempt with its
+        // own (often transient) failure: a refusal that a read could still explain is not final.
+        const item = await readUserProduct(target).catch(unlessTransient);
         if (item && levelOf(item)) {
           const effectiveAt = validTo(item);
           return {

@@ -2,7 +2,13 @@ import { Context } from '@temporalio/activity';
 import { requireSettings } from '../config';
 import { type ActivityDeps } from '../deps';
 import { send } from '../http/client';
-import { cancellationRevoked, failureFromHttp, notYetConfirmed, periodEndUnknown } from '../http/failures';
+import {
+  cancellationRevoked,
+  failureFromHttp,
+  notYetConfirmed,
+  periodEndUnknown,
+  unlessTransient,
+} from '../http/failures';
 import { parseJsonBody } from '../http/parse';
 import { activitySignal } from './activity-context';
 import {
@@ -116,8 +122,9 @@ export function createRebillyActivities({ http, env, clock }: ActivityDeps): Pro
       if (outcome.status === 422 && outcome.field === 'orderId') {
         // ASSUMPTION: Rebilly refuses a second cancellation of an ended or already scheduled order
         // with a 422 on orderId (undocumented). The order read decides; the refusal alone proves
-        // nothing, so the receipt is not an acknowledgement.
-        const order = await getOrder(cmd.target.orderId).catch(() => undefined);
+        // nothing, so the receipt is not an acknowledgement. A failed read fails the attempt with its
+        // own (often transient) failure rather than making the refusal final.
+        const order = await getOrder(cmd.target.orderId).catch(unlessTransient);
         if (order && (ENDED_ORDER_STATUSES.has(order.status) || order.churnTime)) {
           return {
             submittedAt: clock().toISOString(),

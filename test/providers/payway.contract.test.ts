@@ -374,6 +374,22 @@ describe('Payway activities against the Payway simulator', () => {
       expect(sim.cancellations[0]?.cancellationReasonId).toBe(REASON);
     });
 
+    test('a lost response, then a failed read after the refusal: a retryable failure, not a final conflict', async () => {
+      sim.addFault({ method: 'PUT', fault: { kind: 'lost-response' } });
+      await failureOf(() => acts.submitCancellation(command()));
+      sim.addFault({ method: 'GET', path: '/userproducts/', fault: { kind: 'status', status: 503 } });
+      const f = await failureOf(() => acts.submitCancellation(command()));
+      expect(sim.calls('PUT').map((r) => r.outcome)).toEqual(['lost-response (handler answered 200)', '409']);
+      expect(sim.calls('GET', '/userproducts/').map((r) => r.outcome)).toEqual(['fault 503']);
+      expect({ type: f.type, nonRetryable: f.nonRetryable }).toEqual({
+        type: 'ProviderUnavailable',
+        nonRetryable: false,
+      });
+      // The next attempt reads and finds it done.
+      await expect(acts.submitCancellation(command())).resolves.toMatchObject({ alreadyExisted: true });
+      expect(changes()).toEqual(['cancelled']);
+    });
+
     test('a 409 for another reason is not mistaken for "already cancelled"', async () => {
       sim.addUserProduct(ACCOUNT, { id: PRODUCT, provision_service: 'kayak' });
       const f = await failureOf(() => acts.submitCancellation(command()));

@@ -266,6 +266,18 @@ describe('Rebilly activities against the Rebilly simulator', () => {
     expect(confirmation.level).toBe('effective');
   });
 
+  test('a refusal of a second cancellation whose order read fails is retryable, not final', async () => {
+    await acts.submitCancellation(command({ requestId: 'first' }));
+    sim.addFault({ method: 'GET', path: '/orders/', fault: { kind: 'status', status: 503 } });
+    const f = await failureOf(() => acts.submitCancellation(command({ requestId: 'second' })));
+    expect(sim.calls('PUT')[1]?.outcome).toBe('422');
+    expect(sim.calls('GET', '/orders/').map((r) => r.outcome)).toEqual(['fault 503']);
+    expect({ type: f.type, nonRetryable: f.nonRetryable }).toEqual({
+      type: 'ProviderUnavailable',
+      nonRetryable: false,
+    });
+  });
+
   test('the simulator refuses what Rebilly would refuse, with 422 invalidFields', async () => {
     const valid = { orderId: 'ord-1' };
     const cases: [string, unknown, string][] = [
