@@ -178,6 +178,26 @@ export function createBillingCareActivities(
             `no bundle of account ${target.accountId} matching the target is listed: it has ended or ` +
             'never existed, and nothing shows a cancellation of ours',
         });
+      // Listed, but already past its validTo: the bundle ended (a cancel went through, perhaps ours
+      // whose answer and record were both lost with a killed worker) and waits for the back office.
+      // Posting again would record a second cancel; the read is the evidence, not an answer.
+      const ended =
+        ours.length === 1 && ours[0]!.validTo && Date.parse(ours[0]!.validTo) <= clock().getTime();
+      if (ended) {
+        const validTo = new Date(ours[0]!.validTo!).toISOString();
+        return {
+          submittedAt: clock().toISOString(),
+          alreadyExisted: true,
+          acknowledged: false,
+          // No validToBefore: what the bundle showed before that cancel is not known here.
+          providerReference: {
+            accountId: target.accountId,
+            ...(ours[0]!.bundleId && { bundleId: ours[0]!.bundleId }),
+            effective: validTo,
+          },
+          effectiveAt: validTo,
+        };
+      }
       const effective = cmd.effectiveAt
         ? new Date(cmd.effectiveAt).toISOString()
         : cmd.effect === 'end-of-period'

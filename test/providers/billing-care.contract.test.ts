@@ -369,6 +369,17 @@ describe('Billing Care activities against the Billing Care simulator (no OAuth, 
     });
   });
 
+  test('a bundle listed past its validTo (ended, back office pending) is not posted again: done, from the read', async () => {
+    sim.backOfficeLagMs = 30 * 60_000;
+    await acts.submitCancellation(command());
+    // A worker killed with the answer and the record of the post: a fresh attempt knows nothing.
+    const again = await createBillingCareActivities(deps()).submitCancellation(command());
+    expect(again).toMatchObject({ alreadyExisted: true, acknowledged: false });
+    expect(sim.writes()).toHaveLength(1);
+    expect(changes()).toEqual(['cancelled']);
+    await expect(confirmOf(again)).resolves.toMatchObject({ level: 'effective' });
+  });
+
   test('finding 1: a post that never reached Billing Care (hang) is posted again on retry, applied once', async () => {
     let attempt = 0;
     let details: unknown;
