@@ -12,6 +12,8 @@ export default tseslint.config(
       'node_modules/**',
       'dist/**',
       '.temporal/**',
+      '.stryker-tmp/**',
+      'reports/**',
       'coverage/**',
       'test-output/**',
       'test/fixtures/lint-probes/**',

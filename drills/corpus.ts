@@ -1,5 +1,6 @@
 // Malformed cancellation requests: what a buggy or hostile caller might send. Each names the field
-// that CancellationClient.request must name in its InvalidRequestError.
+// that CancellationClient.request must name in its InvalidRequestError, and that the workflow must
+// name in its InvalidRequest failure when a caller bypasses the client (another SDK, a raw start).
 
 export interface MalformedCase {
   name: string;
@@ -24,6 +25,9 @@ const billingCare = {
 const at = (value: unknown) => ({ ...base, timing: { mode: 'at', at: value } });
 const without = (key: string) => Object.fromEntries(Object.entries(base).filter(([k]) => k !== key));
 const tenYears = new Date(Date.now() + 10 * 366 * 86_400_000).toISOString();
+const MINUTE = 60_000;
+// Past dates are computed when the corpus loads: they only grow older while a drill runs.
+const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 
 export const MALFORMED: MalformedCase[] = [
   // Not a request at all
@@ -206,6 +210,29 @@ export const MALFORMED: MalformedCase[] = [
   {
     name: 'periodEnd ten years ahead',
     input: { ...base, timing: { mode: 'end-of-billing-period', periodEnd: tenYears } },
+    field: 'timing.periodEnd',
+  },
+  // Dates in the past: more than 5 minutes (the clock skew allowed) is refused
+  { name: 'at six minutes ago', input: at(ago(6 * MINUTE)), field: 'timing.at' },
+  { name: 'at yesterday', input: at(ago(24 * 60 * MINUTE)), field: 'timing.at' },
+  { name: 'at last year', input: at(ago(366 * 24 * 60 * MINUTE)), field: 'timing.at' },
+  { name: 'at in 2001', input: at('2001-06-01T00:00:00Z'), field: 'timing.at' },
+  {
+    name: 'periodEnd six minutes ago',
+    input: { ...base, timing: { mode: 'end-of-billing-period', periodEnd: ago(6 * MINUTE) } },
+    field: 'timing.periodEnd',
+  },
+  {
+    name: 'periodEnd an hour ago, deferred to the provider',
+    input: {
+      ...base,
+      timing: { mode: 'end-of-billing-period', periodEnd: ago(60 * MINUTE), deferTo: 'provider' },
+    },
+    field: 'timing.periodEnd',
+  },
+  {
+    name: 'periodEnd last month, at Keliweb',
+    input: { ...keliweb, timing: { mode: 'end-of-billing-period', periodEnd: ago(31 * 24 * 60 * MINUTE) } },
     field: 'timing.periodEnd',
   },
 ];

@@ -6,10 +6,14 @@ import { SearchAttributeType } from '@temporalio/common';
 import { ALL_SEARCH_ATTRIBUTES } from '../../common/search-attributes';
 import { devServerExecutable } from '../../scripts/temporal-binaries';
 import { killWithParent } from './children';
-import { SQLITE_PRAGMAS } from '../../scripts/demo/system';
+import {
+  DEV_SERVER_DYNAMIC_CONFIG,
+  dynamicConfigArgs,
+  SQLITE_PRAGMAS,
+} from '../../scripts/dev-server-tuning';
 import { freePort } from '../../scripts/free-port';
 
-export { SQLITE_PRAGMAS as SHIPPED_PRAGMAS } from '../../scripts/demo/system';
+export { SQLITE_PRAGMAS as SHIPPED_PRAGMAS } from '../../scripts/dev-server-tuning';
 
 export interface DevServerOptions {
   /** SQLite file that keeps the state across restarts. */
@@ -17,6 +21,8 @@ export interface DevServerOptions {
   /** Frontend port; 0 picks a free one (kept across restarts). */
   port?: number;
   pragmas?: string[];
+  /** Dynamic config values; the project's (scripts/dev-server-tuning.ts) unless given. */
+  dynamicConfig?: Record<string, string | number | boolean>;
   extraArgs?: string[];
 }
 
@@ -72,6 +78,7 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
     'error',
     ...ALL_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=${CLI_TYPE[k.type]}`]),
     ...(o.pragmas ?? SQLITE_PRAGMAS).flatMap((p) => ['--sqlite-pragma', p]),
+    ...dynamicConfigArgs(o.dynamicConfig ?? DEV_SERVER_DYNAMIC_CONFIG),
     ...(o.extraArgs ?? []),
   ];
   const binary = cliPath();

@@ -29,7 +29,9 @@ export interface DrillSystem {
   client: CancellationClient;
   taskQueue: string;
   /** Starts a worker process (the drill may kill it and start another). */
-  startWorker(): Promise<WorkerProcess>;
+  startWorker(tuning?: Record<string, number>): Promise<WorkerProcess>;
+  /** Provider write calls so far, over the four simulators. */
+  writeCalls(): number;
   /** Cancellation workflows on this drill's task queue, by visibility (optionally more clauses). */
   countWorkflows(extra?: string): Promise<number>;
   stop(): Promise<void>;
@@ -57,17 +59,19 @@ export async function startDrillSystem(o: DrillSystemOptions): Promise<DrillSyst
       new Client({ connection, namespace: 'default', dataConverter: dataConverterFromEnv() }),
       taskQueue,
     );
+    const simSet = sims;
     const simEnv = sims.env;
     return {
       server,
       sims,
       client,
       taskQueue,
-      async startWorker() {
+      async startWorker(tuning) {
         const w = spawnWorker({
           address: server.address,
           taskQueue,
           bundlePath: o.bundlePath,
+          ...(tuning && { tuning }),
           env: { ...simEnv, PROVIDER_HTTP_TIMEOUT_MS: String(o.httpTimeoutMs ?? 5000) },
           onStderr: (line) => o.log?.(`    worker ${w.pid}: ${line}`),
         });
@@ -75,6 +79,7 @@ export async function startDrillSystem(o: DrillSystemOptions): Promise<DrillSyst
         await w.ready;
         return w;
       },
+      writeCalls: () => Object.values(simSet.byProvider).reduce((n, sim) => n + sim.writes().length, 0),
       async countWorkflows(extra) {
         const query = [`WorkflowType = '${WORKFLOW_TYPE}'`, `TaskQueue = '${taskQueue}'`, extra]
           .filter(Boolean)
@@ -103,4 +108,11 @@ export async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean
 /** A drill's verdict: thrown when anything was lost, duplicated or out of order. */
 export class DrillFailure extends Error {
   override readonly name = 'DrillFailure';
+  /** What the drill counted before it failed, for the report. */
+  constructor(
+    message: string,
+    readonly counts?: object,
+  ) {
+    super(message);
+  }
 }
