@@ -14,19 +14,41 @@ import { type Provider } from '../common/request';
 /** The attempt that finally succeeded, so the workflow can report how many it took. */
 export type AttemptedReceipt = SubmitReceipt & { attempt: number };
 
+// Temporal has been seen to start the next attempt before the delay a failure asked for (attempt 2
+// started 1.5 s after a 429 asking 7 s): the activity keeps the provider's hint itself.
+const notBefore = new Map<string, number>();
+async function honouringHints<T>(call: () => Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  const key = `${ctx.info.workflowExecution?.runId}/${ctx.info.activityId}`;
+  const wait = (notBefore.get(key) ?? 0) - Date.now();
+  if (wait > 0) await ctx.sleep(wait);
+  try {
+    const out = await call();
+    notBefore.delete(key);
+    return out;
+  } catch (err) {
+    if (err instanceof ApplicationFailure && typeof err.nextRetryDelay === 'number')
+      notBefore.set(key, Date.now() + err.nextRetryDelay);
+    throw err;
+  }
+}
+
 /** Keep-alive heartbeats for every provider activity (see withKeepAlive), and attempt counts. */
 function asActivities<P extends Provider>(acts: ProviderActivities<P>) {
   return {
     confirmCancellation: (q: Parameters<typeof acts.confirmCancellation>[0]) =>
-      withKeepAlive(() => acts.confirmCancellation(q)),
+      withKeepAlive(() => honouringHints(() => acts.confirmCancellation(q))),
     verifyCancellation: (q: Parameters<typeof acts.verifyCancellation>[0]) =>
-      withKeepAlive(() => acts.verifyCancellation(q)),
+      withKeepAlive(() => honouringHints(() => acts.verifyCancellation(q))),
     readPeriodEnd: (t: Parameters<typeof acts.readPeriodEnd>[0]) =>
-      withKeepAlive(() => acts.readPeriodEnd(t)),
+      withKeepAlive(() => honouringHints(() => acts.readPeriodEnd(t))),
     submitCancellation: async (cmd: SubmitCommand<P>): Promise<AttemptedReceipt> => {
       const attempt = Context.current().info.attempt;
       try {
-        return { ...(await withKeepAlive(() => acts.submitCancellation(cmd))), attempt };
+        return {
+          ...(await withKeepAlive(() => honouringHints(() => acts.submitCancellation(cmd)))),
+          attempt,
+        };
       } catch (err) {
         // The workflow only sees the last failure: let it carry how many attempts were made.
         if (!(err instanceof ApplicationFailure)) throw err;

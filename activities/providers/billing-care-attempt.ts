@@ -3,6 +3,7 @@
 // which the server keeps from one attempt to the next.
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
+import { recordProgress } from './activity-context';
 
 /** The parts of a running activity that a submit needs; injectable so tests can play the retries. */
 export interface ActivityRun {
@@ -23,7 +24,7 @@ export function currentActivityRun(): ActivityRun | undefined {
   return {
     attempt: ctx.info.attempt,
     heartbeatDetails: ctx.info.heartbeatDetails,
-    heartbeat: (details) => ctx.heartbeat(details),
+    heartbeat: (details) => recordProgress(details),
   };
 }
 
