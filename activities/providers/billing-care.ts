@@ -1,10 +1,4 @@
-import {
-  notFound,
-  notYetConfirmed,
-  outcomeUnknown,
-  periodEndUnknown,
-  protocolFailure,
-} from '../http/failures';
+import { notFound, outcomeUnknown, periodEndUnknown, protocolFailure } from '../http/failures';
 import { snippet } from '../http/parse';
 import { type ActivityDeps } from '../deps';
 import {
@@ -15,6 +9,7 @@ import {
   type PostRecord,
 } from './billing-care-attempt';
 import { createBillingCareClient, PROVIDER } from './billing-care-http';
+import { confirmationOf, verificationOf } from './billing-care-reads';
 import {
   bundlesOf,
   cancelAnswer,
@@ -54,12 +49,6 @@ export const BILLING_CARE_LEVELS: LevelEvidence = {
 export interface BillingCareOptions {
   /** Where a submit learns its attempt and the heartbeat details of earlier attempts. */
   activityRun?: () => ActivityRun | undefined;
-}
-
-/** What we asked for: the effective date we posted, kept in the receipt's reference. */
-function askedOf(receipt: SubmitReceipt): string | undefined {
-  const posted = receipt.providerReference.effective;
-  return typeof posted === 'string' ? posted : receipt.effectiveAt;
 }
 
 /** The bundles a query is about: the one the submit saw when it recorded an id, else the target's. */
@@ -240,90 +229,12 @@ export function createBillingCareActivities(
     },
 
     async confirmCancellation(q) {
-      const asked = askedOf(q.receipt);
-      const candidates = candidatesOf(q, await readBundles(q.target.accountId));
-      const now = clock();
-      const shown = candidates.find((b) => sameInstant(b.validTo, asked));
-      if (shown) {
-        const validTo = shown.validTo!;
-        const before = q.receipt.providerReference.validToBefore;
-        if (typeof before === 'string' && sameInstant(before, asked)) {
-          // The bundle already ended on our date (the period end) before we posted: the read looks
-          // the same with or without our cancel, so it shows nothing beyond Billing Care's `true`.
-          if (!q.receipt.acknowledged)
-            throw notYetConfirmed(PROVIDER, `${describeBundle(shown)} reads as it did before the cancel`);
-          return {
-            level: 'accepted',
-            observedAt: now.toISOString(),
-            providerState: `cancel answered true; ${describeBundle(shown)} listed valid to ${validTo}, as before the cancel`,
-            effectiveAt: validTo,
-            providerReference: { ...(shown.bundleId && { bundleId: shown.bundleId }) },
-          };
-        }
-        return {
-          level: Date.parse(validTo) > now.getTime() ? 'scheduled' : 'effective',
-          observedAt: now.toISOString(),
-          providerState: `${describeBundle(shown)} listed, valid to ${validTo}`,
-          effectiveAt: validTo,
-          providerReference: { ...(shown.bundleId && { bundleId: shown.bundleId }) },
-        };
-      }
-      const open = candidates[0];
-      if (open)
-        throw notYetConfirmed(
-          PROVIDER,
-          `${describeBundle(open)} is listed valid to ${open.validTo ?? 'no end'}, not the ${asked ?? '?'} we posted`,
-        );
-      // Gone. Absence shows an end only after Billing Care answered `true` to our own POST and our
-      // date has passed; it carries no date of its own, so none is reported.
-      const passed = asked !== undefined && Date.parse(asked) <= now.getTime();
-      if (!q.receipt.acknowledged || !passed)
-        throw notYetConfirmed(
-          PROVIDER,
-          `no matching bundle is listed, which shows nothing ${q.receipt.acknowledged ? `before ${asked ?? '?'}` : 'without an answer to our cancel'}`,
-        );
-      const id = q.receipt.providerReference.bundleId;
-      return {
-        level: 'effective',
-        observedAt: now.toISOString(),
-        providerState: `${typeof id === 'string' ? `bundle ${id}` : 'the bundle'} no longer in purchasedbundles, after our cancel effective ${asked}`,
-        ...(typeof id === 'string' && { providerReference: { bundleId: id } }),
-      };
+      return confirmationOf(q, candidatesOf(q, await readBundles(q.target.accountId)), clock());
     },
 
     async verifyCancellation(q) {
-      const asked = askedOf(q.receipt);
-      const candidates = candidatesOf(
-        q,
-        await readBundles(q.target.accountId),
-        q.confirmation.providerReference,
-      );
-      const now = clock();
-      const reading = (status: 'verified' | 'not-applied', providerState: string) => ({
-        status,
-        checkedAt: now.toISOString(),
-        providerState,
-      });
-      if (candidates.length === 0) {
-        const id = q.receipt.providerReference.bundleId ?? q.confirmation.providerReference?.bundleId;
-        return reading(
-          'verified',
-          `${typeof id === 'string' ? `bundle ${id}` : 'the bundle'} no longer in purchasedbundles`,
-        );
-      }
-      const open = candidates.filter((b) => b.validTo == null || Date.parse(b.validTo) > now.getTime());
-      if (open.length === 0) {
-        const b = candidates[0]!;
-        return reading('verified', `${describeBundle(b)} listed, valid to ${b.validTo} (passed)`);
-      }
-      const b = open[0]!;
-      if (b.validTo == null || asked === undefined || Date.parse(b.validTo) > Date.parse(asked))
-        return reading('not-applied', `${describeBundle(b)} still listed, valid to ${b.validTo ?? 'no end'}`);
-      // Valid to our date, which has not passed by our clock: the read came early, not too late.
-      throw notYetConfirmed(
-        PROVIDER,
-        `${describeBundle(b)} is valid to ${b.validTo}, which has not passed yet`,
-      );
+      const bundles = await readBundles(q.target.accountId);
+      return verificationOf(q, candidatesOf(q, bundles, q.confirmation.providerReference), clock());
     },
 
     async readPeriodEnd(target) {
