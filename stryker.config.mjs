@@ -3,17 +3,21 @@
 // Workflows are not mutated: their bundle runs in Temporal's isolated sandbox, where Stryker cannot
 // switch mutants on, and the time-skipping and replay tests cover them instead.
 //
-// Two scopes, run one after the other by `npm run mutation` (MUTATION_SCOPE picks one):
-// - core: common/, activities/http/ and free-text.ts, against the unit tests. Module-
-//   level code (zod schemas) yields "static" mutants that must run every test; with the unit tests
-//   alone that is two seconds, with the provider contract tests it would be fifteen.
-// - providers: the provider modules, against their contract tests (in-process HTTP simulators).
+// Five scopes, run one after the other by `npm run mutation` (MUTATION_SCOPE picks one):
+// - core: common/, activities/http/, free-text.ts and activity-context.ts, against the unit tests.
+//   Module-level code (zod schemas) yields "static" mutants that must run every test; with the unit
+//   tests alone that is two seconds, with the provider contract tests it would be fifteen.
+// - keliweb, payway, rebilly, billing-care: each provider's modules, against its contract tests.
 
+/** @typedef {{ mutate: string[], roots: string[], ignoreTests: string[], ignoreStatic: boolean }} Scope */
+
+/** @type {Record<string, Scope>} */
 const scopes = {
   core: {
     mutate: [
       'activities/http/**/*.ts',
       'activities/providers/free-text.ts',
+      'activities/providers/activity-context.ts',
       'common/**/*.ts',
       // Constants for Temporal registration and result types: nothing there decides an outcome.
       '!common/search-attributes.ts',
@@ -22,28 +26,28 @@ const scopes = {
     ],
     roots: ['<rootDir>/test/unit', '<rootDir>/test/contract'],
     ignoreStatic: false,
-    // The activity-context and provider wire tests concern the providers' scope only.
-    ignoreTests: ['/activity-context\\.test\\.ts$', '/test/unit/providers/'],
-  },
-  providers: {
-    // types.ts holds types and the list of confirmation levels only.
-    mutate: [
-      'activities/providers/**/*.ts',
-      '!activities/providers/types.ts',
-      '!activities/providers/free-text.ts',
-    ],
-    roots: ['<rootDir>/test/providers', '<rootDir>/test/unit'],
-    // Of the unit tests, those of test/unit/providers/ and the activity context concern these modules.
-    ignoreTests: ['/test/unit/(?!activity-context\\.test\\.ts$)[^/]+$'],
-    // Module-level code (wire schemas, reason tables, level texts) yields static mutants, each of
-    // which must run every contract test (about 20 s): half the run for a tenth of the mutants. They
-    // are reported as Ignored; test/unit/providers/ checks those tables and schemas directly.
-    ignoreStatic: true,
+    // The provider wire tests concern the provider scopes only.
+    ignoreTests: ['/test/unit/providers/'],
   },
 };
 
+// One scope per provider: each module against its own contract tests (in-process HTTP simulators)
+// and the wire tests. Run one at a time they fit a session; each keeps its own incremental file.
+for (const provider of ['keliweb', 'payway', 'rebilly', 'billing-care']) {
+  /** @type {Scope} */
+  scopes[provider] = {
+    mutate: [`activities/providers/${provider}.ts`, `activities/providers/${provider}-*.ts`],
+    roots: ['<rootDir>/test/providers', '<rootDir>/test/unit/providers'],
+    ignoreTests: [`/test/providers/(?!${provider}\\.contract\\.test\\.ts$)[^/]+$`],
+    // Module-level code (wire schemas, reason tables, level texts) yields static mutants, each of
+    // which must run every contract test of the provider: half the run for a tenth of the mutants.
+    // They are reported as Ignored; test/unit/providers/ checks those tables and schemas directly.
+    ignoreStatic: true,
+  };
+}
+
 const scope = process.env.MUTATION_SCOPE ?? 'core';
-const chosen = scopes[/** @type {keyof typeof scopes} */ (scope)];
+const chosen = scopes[scope];
 if (!chosen) throw new Error(`MUTATION_SCOPE must be one of ${Object.keys(scopes).join(', ')}`);
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
