@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { bearerToken, Simulator, type SimRequest, type SimResponse } from './framework';
+import { Simulator, type SimRequest, type SimResponse } from './framework';
 import {
   ACCOUNT_ID,
   INVALID_ID_MESSAGE,
@@ -9,6 +8,7 @@ import {
   paywayError,
   stringParam,
 } from './payway-requests';
+import { PaywayTokens, type PaywayCredentials } from './payway-tokens';
 import { nextPeriod } from './periods';
 
 // Plays Payway's (Tulo) account API as documented (shared/seeds/002, shared/PROVIDERS.md): client
@@ -51,11 +51,7 @@ export interface PaywayCancellation {
   cancellationReasonId: string | null;
   at: string;
 }
-export interface PaywaySimulatorOptions {
-  clientId: string;
-  clientSecret: string;
-  tokenTtlSeconds?: number;
-}
+export type PaywaySimulatorOptions = PaywayCredentials;
 
 export type UserProductInput = Partial<PaywayUserProduct> & { id: string };
 export type ReasonInput = Partial<PaywayReason> & { id: string };
@@ -74,21 +70,14 @@ const SeedSchema = z.object({
   reasons: z.array(z.looseObject({ id: z.string() })).default([]),
 });
 
-interface Token {
-  scopes: Set<string>;
-  expiresAt: number;
-}
-
 export class PaywaySimulator extends Simulator {
   readonly accounts = new Map<string, PaywayAccount>();
   readonly reasons = new Map<string, PaywayReason>();
   /** Every cancellation applied, in order: a retried request must not add a second one. */
   readonly cancellations: PaywayCancellation[] = [];
-  /** Scopes asked for at the token endpoint, one entry per token issued. */
-  readonly issuedScopes: string[][] = [];
-  private readonly tokens = new Map<string, Token>();
+  private readonly tokens: PaywayTokens;
 
-  constructor(private readonly opts: PaywaySimulatorOptions) {
+  constructor(opts: PaywaySimulatorOptions) {
     super({
       name: 'payway',
       // ASSUMPTION: Payway publishes no rate limits; the usual 429 with Retry-After in seconds.
@@ -104,7 +93,8 @@ export class PaywaySimulator extends Simulator {
         (r.path.endsWith('/accounts/cancel_product') ||
           r.path.endsWith('/reactivate_payway_provisioned_subscription')),
     });
-    this.route('POST', '/api/authorization/access_token', (r) => this.issueToken(r));
+    this.tokens = new PaywayTokens(opts, () => this.now());
+    this.route('POST', '/api/authorization/access_token', (r) => this.tokens.issue(r));
     this.route('PUT', '/external/api/v1/accounts/cancel_product', (r) =>
       this.authed(r, SCOPES.accountWrite, () => this.cancelProduct(r)),
     );
@@ -167,16 +157,20 @@ export class PaywaySimulator extends Simulator {
     return this.accounts.get(accountId)?.userProducts.find((p) => p.id === userProductId);
   }
 
+  /** Scopes asked for at the token endpoint, one entry per token issued. */
+  get issuedScopes(): string[][] {
+    return this.tokens.issuedScopes;
+  }
+
   /** Makes every issued token unknown to the API, as if they had all run out. */
   expireTokens(): void {
-    for (const t of this.tokens.values()) t.expiresAt = 0;
+    this.tokens.expireAll();
   }
 
   resetState(): void {
     this.accounts.clear();
     this.reasons.clear();
     this.cancellations.length = 0;
-    this.issuedScopes.length = 0;
     this.tokens.clear();
   }
 
@@ -216,39 +210,9 @@ export class PaywaySimulator extends Simulator {
     }
   }
 
-  private issueToken(r: SimRequest): SimResponse {
-    if (!r.contentType.startsWith('application/x-www-form-urlencoded'))
-      return paywayError(
-        400,
-        'invalid_content_type_error',
-        'Content-Type must be application/x-www-form-urlencoded',
-      );
-    const form = (r.body ?? {}) as Record<string, string>;
-    // ASSUMPTION: the token endpoint's error codes are OAuth-like, in Payway's error shape.
-    if (form.grant_type !== 'none')
-      return paywayError(400, 'unsupported_grant_type', 'grant_type must be none', 'grant_type');
-    if (form.client_id !== this.opts.clientId || form.client_secret !== this.opts.clientSecret)
-      return paywayError(401, 'invalid_client', 'Client authentication failed');
-    const scopes = (form.scope ?? '').split(' ').filter(Boolean);
-    this.issuedScopes.push(scopes);
-    const token = randomBytes(24).toString('hex');
-    const ttl = this.opts.tokenTtlSeconds ?? 3600;
-    this.tokens.set(token, { scopes: new Set(scopes), expiresAt: this.now().getTime() + ttl * 1000 });
-    return {
-      status: 200,
-      body: { access_token: token, token_type: 'bearer', expires_in: ttl, scope: scopes.join(' ') },
-    };
-  }
-
   private authed(r: SimRequest, scope: string, handler: () => SimResponse): SimResponse {
-    const token = bearerToken(r);
-    const t = token ? this.tokens.get(token) : undefined;
-    // ASSUMPTION: 401 for a missing or dead token, 403 for a missing scope (codes undocumented).
-    if (!t) return paywayError(401, 'unauthorized', 'Missing or invalid access token');
-    if (this.now().getTime() >= t.expiresAt)
-      return paywayError(401, 'unauthorized', 'Access token has expired');
-    if (!t.scopes.has(scope))
-      return paywayError(403, 'insufficient_scope', `Access token lacks scope ${scope}`);
+    const refusal = this.tokens.refusal(r, scope);
+    if (refusal) return refusal;
     this.advance();
     return handler();
   }
