@@ -1,10 +1,11 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { z } from 'zod';
 import { handleControl } from './control';
+import { FaultRules, type FaultRule } from './faults';
 import { parseBody, readBody, send } from './http-io';
 
 export { bearerToken } from './http-io';
+export { FaultRuleSchema, FaultSchema, type Fault, type FaultRule } from './faults';
 
 /** A request as the simulator saw it: what contract tests assert on. */
 export interface SimRequest {
@@ -45,40 +46,6 @@ export interface SimResponse {
 
 export type Handler = (req: SimRequest) => SimResponse | Promise<SimResponse>;
 
-export const FaultSchema = z.discriminatedUnion('kind', [
-  /** Answer with this status (and body) instead of running the handler. */
-  z.object({ kind: z.literal('status'), status: z.number().int(), body: z.unknown().optional() }),
-  /** Answer the way this provider throttles (its own headers and body). */
-  z.object({ kind: z.literal('rate-limit'), retryAfterSeconds: z.number().min(0).default(1) }),
-  /** Run the handler, but only answer after a delay. */
-  z.object({ kind: z.literal('latency'), ms: z.number().int().min(0) }),
-  /** Never answer: the client's timeout must fire. */
-  z.object({ kind: z.literal('hang') }),
-  /** Apply the change, then drop the connection before answering. */
-  z.object({ kind: z.literal('lost-response') }),
-]);
-export type Fault = z.infer<typeof FaultSchema>;
-
-export const FaultRuleSchema = z.object({
-  /** Route to match: method and/or a substring of the path. Absent: every API request. */
-  method: z.string().optional(),
-  path: z.string().optional(),
-  /** Only requests whose raw body contains this (e.g. one service id among many). */
-  bodyIncludes: z.string().optional(),
-  fault: FaultSchema,
-  /** How many matching requests it applies to; 0 means every one until cleared. */
-  times: z.number().int().min(0).default(1),
-});
-export type FaultRule = z.input<typeof FaultRuleSchema>;
-
-interface ArmedRule {
-  method?: string;
-  path?: string;
-  bodyIncludes?: string;
-  fault: Fault;
-  remaining: number; // Infinity for "until cleared"
-}
-
 interface Route {
   method: string;
   pattern: RegExp;
@@ -116,7 +83,7 @@ export class Simulator {
   private clockOffsetMs = 0;
   private changeSeq = 0;
   private readonly routes: Route[] = [];
-  private rules: ArmedRule[] = [];
+  private readonly faults = new FaultRules();
   private server?: http.Server;
   private seq = 0;
   private readonly hanging = new Set<ServerResponse>();
@@ -172,23 +139,16 @@ export class Simulator {
   }
 
   addFault(rule: FaultRule): void {
-    const r = FaultRuleSchema.parse(rule);
-    this.rules.push({
-      ...(r.method !== undefined && { method: r.method.toUpperCase() }),
-      ...(r.path !== undefined && { path: r.path }),
-      ...(r.bodyIncludes !== undefined && { bodyIncludes: r.bodyIncludes }),
-      fault: r.fault,
-      remaining: r.times === 0 ? Infinity : r.times,
-    });
+    this.faults.add(rule);
   }
 
   /** The armed fault rules (for the control API). */
   armedFaults(): readonly unknown[] {
-    return this.rules;
+    return this.faults.armed();
   }
 
   clearFaults(): void {
-    this.rules = [];
+    this.faults.clear();
   }
 
   reset(): void {
@@ -239,20 +199,6 @@ export class Simulator {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  private takeFault(method: string, path: string, body: string): Fault | undefined {
-    const rule = this.rules.find(
-      (r) =>
-        r.remaining > 0 &&
-        (!r.method || r.method === method) &&
-        (!r.path || path.includes(r.path)) &&
-        (!r.bodyIncludes || body.includes(r.bodyIncludes)),
-    );
-    if (!rule) return undefined;
-    rule.remaining -= 1;
-    if (rule.remaining <= 0) this.rules = this.rules.filter((r) => r !== rule);
-    return rule.fault;
-  }
-
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://simulator');
@@ -274,7 +220,7 @@ export class Simulator {
     };
     this.requests.push(simReq);
 
-    const fault = this.takeFault(simReq.method, simReq.path, simReq.rawBody);
+    const fault = this.faults.take(simReq.method, simReq.path, simReq.rawBody);
     if (fault?.kind === 'hang') {
       simReq.outcome = 'hang';
       this.hanging.add(res);
