@@ -224,11 +224,18 @@ function malformedSection(c: MalformedCounts): string[] {
   ]);
 }
 
-const SECTIONS: Record<string, { title: string; render: (c: never) => string[] }> = {
-  malformed: { title: 'Malformed requests, both doors', render: malformedSection },
-  'kill-worker': { title: 'kill -9 of the worker with submits in flight', render: killSection },
-  'server-restart': { title: 'Dev-server restarts with cancellations scheduled', render: restartSection },
-  'fault-storm': { title: 'Fault storm', render: stormSection },
+/** A drill's section of the report, rendering the counts that drill recorded. */
+const section = <C>(title: string, render: (counts: C) => string[]) => ({
+  title,
+  // report.json keeps each drill's counts untyped under the drill's name; the name says which type.
+  render: (counts: unknown) => render(counts as C),
+});
+
+const SECTIONS: Record<string, ReturnType<typeof section>> = {
+  malformed: section('Malformed requests, both doors', malformedSection),
+  'kill-worker': section('kill -9 of the worker with submits in flight', killSection),
+  'server-restart': section('Dev-server restarts with cancellations scheduled', restartSection),
+  'fault-storm': section('Fault storm', stormSection),
 };
 
 export function renderDrillsReport(r: DrillsReport): string {
@@ -270,7 +277,7 @@ export function renderDrillsReport(r: DrillsReport): string {
       `## ${SECTIONS[d.name]?.title ?? d.name}`,
       '',
       ...(d.failure ? [`**Failed:** ${d.failure.replace(/\|/g, '\\|')}`, ''] : []),
-      ...(d.counts && SECTIONS[d.name] ? SECTIONS[d.name]!.render(d.counts as never) : []),
+      ...(d.counts && SECTIONS[d.name] ? SECTIONS[d.name]!.render(d.counts) : []),
     ]),
   ].join('\n');
 }

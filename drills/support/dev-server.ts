@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SearchAttributeType } from '@temporalio/common';
+import { TypedSearchAttributes } from '@temporalio/common';
 import { ALL_SEARCH_ATTRIBUTES } from '../../common/search-attributes';
 import { devServerExecutable } from '../../scripts/temporal-binaries';
 import { killWithParent } from './children';
@@ -40,16 +40,6 @@ export interface DevServer {
   start(): Promise<void>;
 }
 
-const CLI_TYPE: Partial<Record<SearchAttributeType, string>> = {
-  [SearchAttributeType.KEYWORD]: 'Keyword',
-  [SearchAttributeType.TEXT]: 'Text',
-  [SearchAttributeType.INT]: 'Int',
-  [SearchAttributeType.DOUBLE]: 'Double',
-  [SearchAttributeType.BOOL]: 'Bool',
-  [SearchAttributeType.DATETIME]: 'Datetime',
-  [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
-};
-
 export function cliPath(): string {
   const { executable, description } = devServerExecutable();
   if (executable.type !== 'existing-path')
@@ -76,7 +66,10 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
     o.dbFile,
     '--log-level',
     'error',
-    ...ALL_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=${CLI_TYPE[k.type]}`]),
+    ...ALL_SEARCH_ATTRIBUTES.flatMap((k) => [
+      '--search-attribute',
+      `${k.name}=${TypedSearchAttributes.toMetadataType(k.type)}`,
+    ]),
     ...(o.pragmas ?? SQLITE_PRAGMAS).flatMap((p) => ['--sqlite-pragma', p]),
     ...dynamicConfigArgs(o.dynamicConfig ?? DEV_SERVER_DYNAMIC_CONFIG),
     ...(o.extraArgs ?? []),

@@ -67,21 +67,18 @@ export function tuningFromEnv(env: NodeJS.ProcessEnv = process.env): Record<stri
 }
 
 function resolvedOptions(worker: Worker): Record<string, unknown> {
-  const o = worker.options as unknown as Record<string, unknown> & {
-    tuner?: {
-      workflowTaskSlotSupplier?: { numSlots?: number };
-      activityTaskSlotSupplier?: { numSlots?: number };
-    };
-    workflowTaskPollerBehavior?: { maximum?: number };
-    activityTaskPollerBehavior?: { maximum?: number };
-  };
+  const o = worker.options;
   return {
     maxCachedWorkflows: o.maxCachedWorkflows,
     reuseV8Context: o.reuseV8Context,
     workflowThreadPoolSize: o.workflowThreadPoolSize,
-    workflowTaskSlots: o.tuner?.workflowTaskSlotSupplier?.numSlots,
-    activityTaskSlots: o.tuner?.activityTaskSlotSupplier?.numSlots,
+    workflowTaskSlots: slotsOf(o.tuner.workflowTaskSlotSupplier),
+    activityTaskSlots: slotsOf(o.tuner.activityTaskSlotSupplier),
     workflowTaskPollers: o.workflowTaskPollerBehavior?.maximum,
     activityTaskPollers: o.activityTaskPollerBehavior?.maximum,
   };
 }
+
+/** A fixed-size slot supplier's slot count; resource-based suppliers have none. */
+const slotsOf = (supplier: object): number | undefined =>
+  'numSlots' in supplier && typeof supplier.numSlots === 'number' ? supplier.numSlots : undefined;
