@@ -18,29 +18,26 @@ function onPath(name: string): string | undefined {
  * one scripts/provision-temporal.sh built, else the SDK's own download (needs internet).
  */
 export function devServerExecutable(): { executable: EphemeralServerExecutable; description: string } {
-  const candidates = [
-    process.env.TEMPORAL_CLI_PATH,
-    onPath('temporal'),
-    path.join(ROOT, '.temporal/bin/temporal'),
-  ];
-  const found = candidates.find((p): p is string => Boolean(p && existsSync(p)));
-  if (found) return { executable: { type: 'existing-path', path: found }, description: found };
-  return {
-    executable: { type: 'cached-download' },
-    description: 'SDK download (no local temporal binary found)',
-  };
+  return firstExisting(
+    [process.env.TEMPORAL_CLI_PATH, onPath('temporal'), path.join(ROOT, '.temporal/bin/temporal')],
+    'SDK download (no local temporal binary found)',
+  );
 }
 
 /** The time-skipping test server: TEMPORAL_TEST_SERVER_PATH, the provisioned wrapper, else download. */
 export function testServerExecutable(): { executable: EphemeralServerExecutable; description: string } {
-  const candidates = [
-    process.env.TEMPORAL_TEST_SERVER_PATH,
-    path.join(ROOT, '.temporal/test-server/temporal-test-server'),
-  ];
+  return firstExisting(
+    [process.env.TEMPORAL_TEST_SERVER_PATH, path.join(ROOT, '.temporal/test-server/temporal-test-server')],
+    'SDK download (no provisioned test server found)',
+  );
+}
+
+/** The first candidate that exists, else the SDK's download (machines with internet access). */
+function firstExisting(
+  candidates: (string | undefined)[],
+  fallback: string,
+): { executable: EphemeralServerExecutable; description: string } {
   const found = candidates.find((p): p is string => Boolean(p && existsSync(p)));
   if (found) return { executable: { type: 'existing-path', path: found }, description: found };
-  return {
-    executable: { type: 'cached-download' },
-    description: 'SDK download (no provisioned test server found)',
-  };
+  return { executable: { type: 'cached-download' }, description: fallback };
 }
