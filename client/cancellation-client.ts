@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import {
   Client,
   WorkflowFailedError,
   WorkflowNotFoundError,
+  WorkflowExecutionAlreadyStartedError,
   WorkflowUpdateFailedError,
   type Connection,
-  type WorkflowExecutionDescription,
 } from '@temporalio/client';
 import { ApplicationFailure, type DataConverter } from '@temporalio/common';
 import { dataConverterFromEnv, idHasherFromEnv } from '../codec/data-converter';
@@ -18,8 +17,9 @@ import {
   type VerificationInfo,
   type VerificationStatus,
 } from '../common/result';
-import { SA_REQUEST_ID, SA_SCHEDULED_FOR, SA_STAGE, type Stage } from '../common/search-attributes';
+import { SA_REQUEST_ID, SA_STAGE, type Stage } from '../common/search-attributes';
 import { DEFAULT_TASK_QUEUE } from '../common/task-queue';
+import { scheduledForOf } from '../common/timing';
 import { checkReschedule, checkWithdraw, orThrow, parseCancellationRequest } from '../common/validation';
 import { workflowIdFor } from '../common/workflow-id';
 import type { cancelSubscription } from '../workflows/cancellation';
@@ -32,31 +32,15 @@ import {
   withdrawUpdate,
 } from '../workflows/definitions';
 import { connectClientConnection, temporalTargetFromEnv } from './connection';
-import { CancellationNotFoundError, CancellationStateError, IdempotencyConflictError } from './errors';
+import { CancellationNotFoundError, CancellationStateError } from './errors';
 import { updateRefusal } from './failures';
+import { acceptedRun, FINGERPRINT_MEMO, type RequestAccepted } from './accepted';
 import { visibleStartOptions } from './start-options';
 import { listCancellations, type ListedCancellation } from './visibility';
 
 export type { ListedCancellation } from './visibility';
 
-export interface RequestAccepted {
-  workflowId: string;
-  runId: string;
-  /** `started`: a new run; `existing`: this same request was already accepted (idempotent replay);
-   *  `in-progress`: another request for the same subscription is already running (returned as is). */
-  disposition: 'started' | 'existing' | 'in-progress';
-  requestId: string;
-  stage: Stage | 'unknown';
-  scheduledFor?: string;
-}
-
-const FINGERPRINT_MEMO = 'requestFingerprint';
-/**
- * A token only the starting call knows. With USE_EXISTING the server keeps the first starter's
- * memo, so reading it back tells this call whether it started the run or joined one (the SDK's
- * start does not pass on the server's `started` flag).
- */
-const START_TOKEN_MEMO = 'startToken';
+export type { RequestAccepted } from './accepted';
 
 /** The typed front door for backend systems: start and steer cancellations. */
 export class CancellationClient {
@@ -116,55 +100,53 @@ export class CancellationClient {
     const request = parseCancellationRequest(input);
     const workflowId = workflowIdFor(request, (key) => this.ids.subscription(key));
     const fingerprint = canonicalJson(request);
-
-    // A finished run of this very request: replaying it returns that run, it does not cancel again.
-    const previous = await this.describeOrUndefined(workflowId);
-    if (previous && previous.status.name !== 'RUNNING') {
-      const sameRequest = previous.typedSearchAttributes.get(SA_REQUEST_ID) === request.requestId;
-      if (sameRequest) return this.accepted(previous, request.requestId, fingerprint);
-    }
-
     const visible = visibleStartOptions(
       request,
       request.customerId ? this.ids.customerId(request.customerId) : undefined,
     );
-    const startToken = randomUUID();
-    const handle = await this.client.workflow.start<typeof cancelSubscription>(WORKFLOW_TYPE, {
-      workflowId,
-      taskQueue: this.taskQueue,
-      args: [request, this.runOptions],
-      // One cancellation in progress per subscription; a finished one may be followed by another.
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      memo: { [FINGERPRINT_MEMO]: fingerprint, [START_TOKEN_MEMO]: startToken },
-      ...visible,
-    });
-    const run = await handle.describe();
-    return this.accepted(run, request.requestId, fingerprint, startToken);
-  }
+    const start = (reuse: 'REJECT_DUPLICATE' | 'ALLOW_DUPLICATE') =>
+      this.client.workflow.start<typeof cancelSubscription>(WORKFLOW_TYPE, {
+        workflowId,
+        taskQueue: this.taskQueue,
+        args: [request, this.runOptions],
+        // FAIL rather than USE_EXISTING: the SDK's start does not say whether the server started a
+        // run or returned a running one, and the refusal does, so only a refusal costs a describe.
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: reuse,
+        memo: { [FINGERPRINT_MEMO]: fingerprint },
+        ...visible,
+      });
 
-  private async accepted(
-    run: WorkflowExecutionDescription,
-    requestId: string,
-    fingerprint: string,
-    startToken?: string,
-  ): Promise<RequestAccepted> {
-    const runRequestId = run.typedSearchAttributes.get(SA_REQUEST_ID);
-    const memo = (await run.memo) as Record<string, unknown> | undefined;
-    let disposition: RequestAccepted['disposition'] =
-      startToken !== undefined && memo?.[START_TOKEN_MEMO] === startToken ? 'started' : 'existing';
-    if (runRequestId !== requestId) disposition = 'in-progress';
-    else if (memo?.[FINGERPRINT_MEMO] !== undefined && memo[FINGERPRINT_MEMO] !== fingerprint)
-      throw new IdempotencyConflictError(requestId, run.workflowId);
-    const scheduledFor = run.typedSearchAttributes.get(SA_SCHEDULED_FOR);
-    return {
-      workflowId: run.workflowId,
-      runId: run.runId,
-      disposition,
-      requestId: runRequestId ?? requestId,
-      stage: (run.typedSearchAttributes.get(SA_STAGE) as Stage | undefined) ?? 'unknown',
-      ...(scheduledFor && { scheduledFor: scheduledFor.toISOString() }),
-    };
+    // One call when the subscription has no run yet; otherwise the run there decides (below).
+    let reuse: 'REJECT_DUPLICATE' | 'ALLOW_DUPLICATE' = 'REJECT_DUPLICATE';
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const handle = await start(reuse);
+        const scheduledFor = scheduledForOf(request.provider, request.timing);
+        return {
+          workflowId,
+          runId: handle.firstExecutionRunId,
+          disposition: 'started',
+          requestId: request.requestId,
+          stage: 'scheduled',
+          ...(scheduledFor && { scheduledFor }),
+        };
+      } catch (err) {
+        // Three rounds cover a run that closes, or starts, between our describe and our start.
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError) || attempt >= 3) throw err;
+      }
+      const existing = await this.describeOrUndefined(workflowId);
+      if (!existing) continue; // gone meanwhile (retention): start again
+      // One cancellation in progress per subscription; a finished run of this very request is
+      // that request's answer (replaying it does not cancel again).
+      if (
+        existing.status.name === 'RUNNING' ||
+        existing.typedSearchAttributes.get(SA_REQUEST_ID) === request.requestId
+      )
+        return acceptedRun(existing, request.requestId, fingerprint);
+      // A finished cancellation of an earlier request: a new request for the subscription may follow.
+      reuse = 'ALLOW_DUPLICATE';
+    }
   }
 
   private async describeOrUndefined(workflowId: string) {
