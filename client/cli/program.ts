@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { stages, verificationStatuses, type Stage } from '../../common/search-attributes';
 import { providers, type Provider } from '../../common/request';
 import { type VerificationStatus } from '../../common/result';
@@ -7,10 +7,16 @@ import { InvalidRequestError } from '../../common/validation';
 import { CancellationClient } from '../cancellation-client';
 import { connectClientConnection, temporalTargetFromEnv } from '../connection';
 import { registerSearchAttributes } from '../search-attributes-setup';
-import { runWorkerFromEnv } from '../../workers/run';
+import { uiLinks } from '../ui-links';
+import { listCancellations, subscriptionWorkflowIds } from '../visibility';
+import { type runWorkerFromEnv } from '../../workers/run';
+import { addBulkCommand } from './bulk-command';
 import { printRecord, printRows, type Output } from './output';
+import { positiveInteger } from './parsers';
+import { addTargetOptions, targetFromOptions } from './target-options';
 
 type Opts = Output & Record<string, unknown>;
+type WorkerRunModule = { runWorkerFromEnv: typeof runWorkerFromEnv };
 
 function readRequest(source: string): unknown {
   let text: string;
@@ -66,9 +72,16 @@ export function buildProgram(connect: () => Promise<CancellationClient> = connec
 
   withJson(program.command('worker'))
     .description('run a worker (same as npm run worker)')
-    .action(async (o: Opts) =>
-      runWorkerFromEnv((line) => (o.json ? console.log(JSON.stringify({ event: line })) : console.log(line))),
-    );
+    .action(async (o: Opts) => {
+      // Loaded here, not at the top: the worker SDK would slow down the start of every other
+      // command. require, not import(): the compiled CLI is CommonJS, where import() takes the
+      // ES-module resolution (file extensions), which neither tsx's nor jest's loading shares.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runWorkerFromEnv } = require('../../workers/run') as WorkerRunModule;
+      await runWorkerFromEnv((line) =>
+        o.json ? console.log(JSON.stringify({ event: line })) : console.log(line),
+      );
+    });
 
   withJson(program.command('request'))
     .description('validate and start a cancellation; prints workflowId and status')
@@ -76,14 +89,21 @@ export function buildProgram(connect: () => Promise<CancellationClient> = connec
     .action(async (file: string, o: Opts) => {
       const input = readRequest(file);
       const client = await connect();
-      printRecord(o, { ...(await client.request(input)) });
+      const accepted = await client.request(input);
+      const links = uiLinks(client.client.options.namespace);
+      printRecord(o, { ...accepted, uiUrl: links.run(accepted.workflowId, accepted.runId) });
     });
 
   withJson(program.command('status'))
     .description('stage, scheduledFor, attempts, last error')
     .argument('<workflowId>')
     .action(async (id: string, o: Opts) => {
-      const s = await (await connect()).status(id);
+      const client = await connect();
+      const status = await client.status(id);
+      // The status comes from the latest run; its id makes the link stable once a new run starts.
+      const { runId } = await client.client.workflow.getHandle(id).describe();
+      const uiUrl = uiLinks(client.client.options.namespace).run(id, runId);
+      const s = { ...status, runId, uiUrl };
       const { result, verification, ...shown } = s;
       // The table shows the outcome in brief; `result` (or --json) gives the whole result.
       printRecord(
@@ -141,8 +161,10 @@ export function buildProgram(connect: () => Promise<CancellationClient> = connec
       if (r.status === 'failed') process.exitCode = 3;
     });
 
-  withJson(program.command('list'))
-    .description('visibility query over search attributes')
+  withJson(addTargetOptions(program.command('list')))
+    .description(
+      'visibility query over search attributes; with --provider and its target options, every run of that subscription',
+    )
     .addOption(new Option('--stage <stage>', 'only runs in this stage').choices(stages))
     .addOption(new Option('--provider <provider>', 'only this provider').choices(providers))
     .addOption(
@@ -151,26 +173,45 @@ export function buildProgram(connect: () => Promise<CancellationClient> = connec
       ),
     )
     .option('--customer <customerId>', "only this customer's cancellations (matched by its keyed hash)")
-    .option('--limit <n>', 'at most this many', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-      return n;
-    })
+    .option('--limit <n>', 'at most this many', positiveInteger)
     .action(async (o: Opts) => {
-      const rows = await (
-        await connect()
-      ).list({
+      const provider = o.provider as Provider | undefined;
+      const target = targetFromOptions(provider, o);
+      const client = await connect();
+      const rows = await listCancellations(client.client, {
         ...(o.stage !== undefined && { stage: o.stage as Stage }),
-        ...(o.provider !== undefined && { provider: o.provider as Provider }),
+        ...(provider !== undefined && { provider }),
         ...(o.verification !== undefined && { verification: o.verification as VerificationStatus }),
-        ...(o.customer !== undefined && { customerId: o.customer as string }),
+        ...(o.customer !== undefined && { hashedCustomerId: client.ids.customerId(o.customer as string) }),
+        ...(target && {
+          workflowIds: subscriptionWorkflowIds(target, (key) => client.ids.subscription(key)),
+        }),
         ...(o.limit !== undefined && { limit: o.limit as number }),
       });
-      const columns: (keyof (typeof rows)[number])[] = o.verification
-        ? ['workflowId', 'provider', 'verification', 'status', 'requestId', 'verificationWorkflowId']
-        : ['workflowId', 'provider', 'stage', 'confirmation', 'scheduledFor', 'status', 'requestId'];
-      printRows(o, rows, columns);
+      const links = uiLinks(client.client.options.namespace);
+      // A verification run is listed under its cancellation's id; the link opens the run itself.
+      const linked = rows.map((r) => ({
+        ...r,
+        uiUrl: links.run(r.verificationWorkflowId ?? r.workflowId, r.runId),
+      }));
+      const columns: (keyof (typeof linked)[number])[] = o.verification
+        ? ['workflowId', 'provider', 'verification', 'status', 'requestId', 'verificationWorkflowId', 'uiUrl']
+        : target
+          ? ['workflowId', 'kind', 'stage', 'verification', 'status', 'requestId', 'startTime', 'uiUrl']
+          : [
+              'workflowId',
+              'provider',
+              'stage',
+              'confirmation',
+              'scheduledFor',
+              'status',
+              'requestId',
+              'uiUrl',
+            ];
+      printRows(o, linked, columns);
     });
+
+  addBulkCommand(program, connect);
 
   return program;
 }

@@ -155,6 +155,7 @@ describe('the cancellations CLI against the dev server', () => {
       'expedite',
       'result',
       'list',
+      'bulk',
     ];
     const results = await Promise.all(commands.map((c) => cli([c, '--help'])));
     results.forEach((r, i) => {
