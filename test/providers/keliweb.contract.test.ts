@@ -1,3 +1,5 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import { createKeliwebActivities, KELIWEB_LEVELS } from '../../activities/providers/keliweb';
 import {
   KeliwebAddonSchema,
@@ -548,6 +550,251 @@ describe('Keliweb activities against the Keliweb simulator', () => {
     expect(none).toMatchObject({ type: 'PeriodEndUnknown', nonRetryable: true });
     const missing = await failureOf(() => acts.readPeriodEnd({ serviceId: 999 }));
     expect(missing).toMatchObject({ type: 'ProviderNotFound', nonRetryable: true });
+  });
+
+  // What failures, receipts and confirmations show in the answers the tests above do not send.
+  describe('how Keliweb answers become failures', () => {
+    test('an error without a message is told by its status, or by a snippet of a body that is not JSON', async () => {
+      sim.addFault({ path: 'get-clients-products', fault: { kind: 'status', status: 503, body: {} } });
+      const bare = await failureOf(() => acts.readPeriodEnd({ serviceId: 42 }));
+      expect(bare.message).toBe('keliweb get-clients-products: HTTP 503');
+      // No field and no provider code where the answer names none.
+      expect(detailsOf(bare)).toEqual({ provider: 'keliweb', status: 503 });
+
+      sim.addFault({
+        path: 'get-clients-products',
+        fault: { kind: 'status', status: 502, body: '<html>\n  Bad Gateway\n</html>' },
+      });
+      const html = await failureOf(() => acts.readPeriodEnd({ serviceId: 42 }));
+      expect(html).toMatchObject({ type: 'ProviderUnavailable', nonRetryable: false });
+      expect(html.message).toBe('keliweb get-clients-products: HTTP 502: <html> Bad Gateway </html>');
+    });
+
+    test("a validation error is told by its field's own message, not Laravel's summary", async () => {
+      sim.addFault({
+        path: 'add-cancel-request',
+        fault: {
+          kind: 'status',
+          status: 422,
+          body: {
+            message: 'The type field is required. (and 1 more error)',
+            errors: { type: ['The type field is required.'], reason: ['The reason is too long.'] },
+          },
+        },
+      });
+      const f = await failureOf(() => acts.submitCancellation(command()));
+      expect(f.message).toBe('keliweb add-cancel-request: The type field is required. (field type)');
+    });
+
+    test('a Passport error without `message` is told by its error_description, naming the grant', async () => {
+      sim.addFault({
+        path: '/oauth/token',
+        fault: {
+          kind: 'status',
+          status: 401,
+          body: { error: 'invalid_client', error_description: 'Client authentication failed' },
+        },
+      });
+      const f = await failureOf(() => acts.submitCancellation(command()));
+      expect(f).toMatchObject({ type: 'ProviderAuthFailed', nonRetryable: true });
+      expect(f.message).toBe('keliweb oauth token (password grant): Client authentication failed');
+      expect(detailsOf(f)).toEqual({ provider: 'keliweb', status: 401, providerCode: 'invalid_client' });
+    });
+
+    test('a refresh grant that fails for any reason but refusal fails the call: no password grant', async () => {
+      await acts.readPeriodEnd({ serviceId: 42 });
+      sim.expireAccessTokens();
+      sim.addFault({
+        path: '/oauth/token',
+        bodyIncludes: 'grant_type=refresh_token',
+        fault: { kind: 'status', status: 503 },
+      });
+      const f = await failureOf(() => acts.readPeriodEnd({ serviceId: 42 }));
+      expect(f).toMatchObject({ type: 'ProviderUnavailable', nonRetryable: false });
+      expect(f.message).toBe('keliweb oauth token (refresh grant): Injected failure');
+      const grants = sim
+        .calls('POST', '/oauth/token')
+        .map((c) => [(c.body as { grant_type: string }).grant_type, c.outcome]);
+      expect(grants).toEqual([
+        ['password', '200'],
+        ['refresh_token', 'fault 503'],
+      ]);
+    });
+
+    test('a refresh token refused with 401 falls back to the password grant too', async () => {
+      await acts.readPeriodEnd({ serviceId: 42 });
+      sim.expireAccessTokens();
+      sim.addFault({
+        path: '/oauth/token',
+        bodyIncludes: 'grant_type=refresh_token',
+        fault: {
+          kind: 'status',
+          status: 401,
+          body: { error: 'invalid_grant', error_description: 'The refresh token is invalid.' },
+        },
+      });
+      await expect(acts.readPeriodEnd({ serviceId: 42 })).resolves.toMatchObject({
+        periodEnd: DUE_ROME_MIDNIGHT,
+      });
+      const grants = sim
+        .calls('POST', '/oauth/token')
+        .map((c) => [(c.body as { grant_type: string }).grant_type, c.outcome]);
+      expect(grants).toEqual([
+        ['password', '200'],
+        ['refresh_token', 'fault 401'],
+        ['password', '200'],
+      ]);
+    });
+
+    test('token and API calls ask for JSON, so that Laravel answers even its errors in JSON', async () => {
+      await acts.submitCancellation(command());
+      expect(sim.requests.map((r) => [r.path, r.headers.accept])).toEqual([
+        ['/oauth/token', 'application/json'],
+        ['/api/v2/keliweb/get-clients-addons', 'application/json'],
+        ['/api/v2/keliweb/add-cancel-request', 'application/json'],
+      ]);
+    });
+
+    test('a list answered with result:error is a non-retryable ProviderRejected with its message', async () => {
+      sim.addFault({
+        path: 'get-clients-products',
+        fault: { kind: 'status', status: 200, body: { result: 'error', message: 'Database unavailable' } },
+      });
+      const told = await failureOf(() => acts.readPeriodEnd({ serviceId: 42 }));
+      expect(told).toMatchObject({ type: 'ProviderRejected', nonRetryable: true });
+      expect(told.message).toBe('keliweb get-clients-products: Database unavailable');
+
+      sim.addFault({
+        path: 'get-clients-products',
+        fault: { kind: 'status', status: 200, body: { result: 'error' } },
+      });
+      const untold = await failureOf(() => acts.readPeriodEnd({ serviceId: 42 }));
+      expect(untold).toMatchObject({ type: 'ProviderRejected', nonRetryable: true });
+      expect(untold.message).toBe('keliweb get-clients-products: result: error');
+    });
+
+    test('add-cancel-request answered result:error without a message is rejected as `result: error`', async () => {
+      sim.addFault({
+        path: 'add-cancel-request',
+        fault: { kind: 'status', status: 200, body: { result: 'error' } },
+      });
+      const f = await failureOf(() => acts.submitCancellation(command()));
+      expect(f).toMatchObject({ type: 'ProviderRejected', nonRetryable: true });
+      expect(f.message).toBe('keliweb add-cancel-request: result: error');
+      expect(detailsOf(f)).toMatchObject({ status: 200, providerCode: 'result: error' });
+    });
+
+    test('a products answer is read for the requested service only', async () => {
+      const receipt = await acts.submitCancellation(command());
+      const product = (id: number, status: string) => ({
+        id,
+        clientid: 7,
+        status,
+        nextduedate: '2027-03-15',
+        billingcycle: 'Annually',
+      });
+      const products = (...items: ReturnType<typeof product>[]) => ({
+        kind: 'status' as const,
+        status: 200,
+        body: {
+          result: 'success',
+          totalresults: items.length,
+          startnumber: 0,
+          numreturned: items.length,
+          products: { product: items },
+        },
+      });
+      // A provider that ignored the serviceid filter: another service, ended, comes first.
+      sim.addFault({
+        path: 'get-clients-products',
+        fault: products(product(43, 'Cancelled'), product(42, 'Active')),
+      });
+      const c = await acts.confirmCancellation(query(receipt));
+      expect(c).toMatchObject({
+        level: 'accepted',
+        providerReference: { serviceId: '42', status: 'Active' },
+      });
+
+      sim.addFault({ path: 'get-clients-products', fault: products(product(43, 'Cancelled')) });
+      const other = await failureOf(() => acts.readPeriodEnd({ serviceId: 42 }));
+      expect(other).toMatchObject({ type: 'ProviderNotFound', nonRetryable: true });
+      expect(other.message).toBe('keliweb get-clients-products: Service ID Not Found (field serviceid)');
+      expect(detailsOf(other)).toEqual({ provider: 'keliweb', status: 200, field: 'serviceid' });
+    });
+
+    test('an activity cancelled before its addons read stops there, before any cancel request', async () => {
+      await acts.readPeriodEnd({ serviceId: 42 }); // caches the token: only the API calls remain
+      const cancelled = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
+      cancelled.cancel();
+      sim.requests.length = 0;
+      const f = await failureOf(() => cancelled.run(() => acts.submitCancellation(command())));
+      // got sends nothing on an aborted signal; the activity must not even try the write.
+      expect(f.type).toBe('ProviderUnavailable');
+      expect(f.message).toMatch(/^keliweb get-clients-addons: no answer/);
+      expect(sim.requests).toHaveLength(0);
+    });
+  });
+
+  describe('what receipts and confirmations show', () => {
+    test('the addons error names the failure type, and the HTTP status only when there was an answer', async () => {
+      sim.addFault({ path: 'get-clients-addons', fault: { kind: 'status', status: 503 } });
+      const answered = await acts.submitCancellation(command());
+      expect(answered.providerReference.addonsError).toBe(
+        'ProviderUnavailable (HTTP 503): keliweb get-clients-addons: Injected failure',
+      );
+      sim.addFault({ path: 'get-clients-addons', fault: { kind: 'lost-response' } });
+      const unanswered = await acts.submitCancellation(command());
+      expect(unanswered.providerReference.addonsError).toMatch(
+        /^ProviderUnavailable: keliweb get-clients-addons: no answer \(/,
+      );
+    });
+
+    test('a success answer without ids records the requested service and no user', async () => {
+      sim.addFault({
+        path: 'add-cancel-request',
+        fault: { kind: 'status', status: 200, body: { result: 'success' } },
+      });
+      const receipt = await acts.submitCancellation(command());
+      expect(receipt.providerReference).toMatchObject({ serviceId: '42', type: 'Immediate' });
+      expect(receipt.providerReference).not.toHaveProperty('userId');
+    });
+
+    test('confirm tells why it waits, and what an existing request shows', async () => {
+      const receipt = await acts.submitCancellation(command());
+      const now = await acts.confirmCancellation(query(receipt));
+      // Immediate: no date, not even an undefined one.
+      expect(now).not.toHaveProperty('effectiveAt');
+      const f = await failureOf(() => acts.confirmCancellation(query({ ...receipt, acknowledged: false })));
+      expect(f.message).toBe('keliweb: service 42 is Active and no answer to add-cancel-request was seen');
+
+      const existed = await acts.submitCancellation(command());
+      expect(existed.alreadyExisted).toBe(true);
+      const c = await acts.confirmCancellation(query(existed));
+      expect(c.providerState).toBe('a cancel request already existed; service still Active');
+    });
+
+    test('nextduedate gives the date only when both the effect and the receipt say End of Billing Period', async () => {
+      const eop = await acts.submitCancellation(command({ effect: 'end-of-period' }));
+      expect(eop.providerReference.type).toBe('End of Billing Period');
+      // Each half alone is not enough: a receipt of another request, or a query for another effect.
+      const asNow = await acts.confirmCancellation(query(eop, { effect: 'now' }));
+      expect(asNow).toMatchObject({ level: 'accepted' });
+      expect(asNow.effectiveAt).toBeUndefined();
+      const immediate = { ...eop, providerReference: { ...eop.providerReference, type: 'Immediate' } };
+      const asEop = await acts.confirmCancellation(query(immediate, { effect: 'end-of-period' }));
+      expect(asEop).toMatchObject({ level: 'accepted' });
+      expect(asEop.effectiveAt).toBeUndefined();
+    });
+
+    test('PeriodEndUnknown shows the due date Keliweb sent, or that it was empty', async () => {
+      sim.addService({ id: 50, nextduedate: '0000-00-00', billingcycle: 'Free Account' });
+      sim.addService({ id: 51, nextduedate: '', billingcycle: 'Free Account' });
+      const zeros = await failureOf(() => acts.readPeriodEnd({ serviceId: 50 }));
+      expect(zeros.message).toBe('keliweb: service 50 has no usable nextduedate (0000-00-00, Free Account)');
+      const empty = await failureOf(() => acts.readPeriodEnd({ serviceId: 51 }));
+      expect(empty).toMatchObject({ type: 'PeriodEndUnknown', nonRetryable: true });
+      expect(empty.message).toBe('keliweb: service 51 has no usable nextduedate (empty, Free Account)');
+    });
   });
 });
 
