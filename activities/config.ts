@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ApplicationFailure } from '@temporalio/common';
 import { PROVIDER_NOT_CONFIGURED } from '../common/errors';
 import { fieldPath } from '../common/validation';
+import { callbackEnvShape } from './callbacks/config';
 
 const optional = z
   .string()
@@ -33,6 +34,7 @@ export const ProviderEnvSchema = z.object({
   BILLING_CARE_CLIENT_ID: optional,
   BILLING_CARE_CLIENT_SECRET: optional,
   PROVIDER_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
+  ...callbackEnvShape,
 });
 export type ProviderEnv = z.output<typeof ProviderEnvSchema>;
 

@@ -9,6 +9,7 @@ import { withKeepAlive } from './providers/activity-context';
 import { type ProviderActivities, type SubmitCommand, type SubmitReceipt } from './providers/types';
 import { type ActivityDeps } from './deps';
 import { createVerificationRunActivities } from './verification-runs';
+import { createCallbackActivities } from './callbacks';
 import { type Provider } from '../common/request';
 
 /** The attempt that finally succeeded, so the workflow can report how many it took. */
@@ -65,11 +66,15 @@ function asActivities<P extends Provider>(acts: ProviderActivities<P>) {
 }
 
 /**
- * The activities of the cancellation workflows: the provider activities (see below) and the one
- * that starts a verification run.
+ * The activities of the cancellation workflows: the provider activities (see below), the one
+ * that starts a verification run, and those of completion callbacks.
  */
 export function createWorkerActivities(deps: ActivityDeps, temporal: { client: Client }) {
-  return { ...createActivities(deps), ...createVerificationRunActivities(temporal) };
+  return {
+    ...createActivities(deps),
+    ...createVerificationRunActivities(temporal),
+    ...createCallbackActivities(deps, temporal),
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CallbackUrlSchema } from './callbacks';
 
 // The public request contract (shared/CONTRACT.md). Objects are strict: an unknown field is a
 // caller's mistake (a typo in "periodEnd" must not silently become an immediate cancellation).
@@ -96,6 +97,8 @@ const common = {
   reason: ReasonSchema.optional(),
   requestedBy: z.enum(['customer', 'merchant', 'system']).default('customer'),
   customerId: PrintableId.optional(),
+  /** Where the worker POSTs signed completion events (common/callbacks.ts, docs/callbacks.md). */
+  callbackUrl: CallbackUrlSchema.optional(),
 };
 
 export const CancellationRequestSchema = z.discriminatedUnion('provider', [

@@ -1,37 +1,27 @@
 import {
-  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
   log,
-  proxyActivities,
   setCurrentDetails,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities, AttemptedReceipt } from '../activities';
+import type { AttemptedReceipt } from '../activities';
 import type { Confirmation, SubmitCommand } from '../activities/providers/types';
-import { type ProviderErrorDetails } from '../common/errors';
-import { providers, RunOptionsSchema, type Provider } from '../common/request';
-import { type CancellationError, type CancellationResult } from '../common/result';
-import {
-  SA_CONFIRMATION,
-  SA_CUSTOMER_ID,
-  SA_PROVIDER,
-  SA_REQUEST_ID,
-  SA_STAGE,
-} from '../common/search-attributes';
-import { DEFAULT_VERIFICATION_GRACE_MS, scheduledForOf, verificationDueAt } from '../common/timing';
+import { CallbackUrlSchema } from '../common/callbacks';
+import { providers, type Provider } from '../common/request';
+import { type CancellationResult } from '../common/result';
+import { SA_CONFIRMATION, SA_PROVIDER, SA_REQUEST_ID, SA_STAGE } from '../common/search-attributes';
+import { scheduledForOf } from '../common/timing';
 import { checkCancellationRequest } from '../common/validation';
 import { describeTarget } from '../common/workflow-id';
+import { sendCallback } from './callback-delivery';
 import { CancellationRun, invalidRequest } from './cancellation-run';
+import { describeFailure } from './describe-failure';
 import { providerOps } from './provider-activities';
-import {
-  CONFIRM_OPTIONS,
-  READ_PERIOD_OPTIONS,
-  START_VERIFICATION_OPTIONS,
-  SUBMIT_OPTIONS,
-} from './retry-policies';
+import { CONFIRM_OPTIONS, READ_PERIOD_OPTIONS, SUBMIT_OPTIONS } from './retry-policies';
+import { planVerification, startVerification, type PlannedVerification } from './verification-start';
 
 /**
  * One subscription cancellation, end to end: validate, schedule (withdrawable, reschedulable,
@@ -46,24 +36,31 @@ import {
  * outliving its closed parent is what ParentClosePolicy ABANDON allows, but Temporal's
  * time-skipping test server stalls on it (sdk-typescript issue 1101), and nothing here needs the
  * parent link (the run's id names the cancellation it verifies).
+ *
+ * Each outcome (completed, failed, withdrawn) is announced to the request's callbackUrl by a
+ * delivery run of its own (workflows/callback-delivery.ts): a receiver that is down never holds up
+ * or fails the cancellation.
  */
 export async function cancelSubscription(input: unknown, options?: unknown): Promise<CancellationResult> {
-  const run = validate(input);
+  const run = await validate(input);
   run.registerHandlers();
   makeFindable(run);
   try {
-    if (!(await waitUntilDue(run))) return run.outcome('withdrawn');
+    if (!(await waitUntilDue(run))) return await announce(run, run.outcome('withdrawn'));
     const receipt = await submit(run);
     const confirmation = await confirm(run, receipt);
-    const verification = await startVerification(run, receipt, confirmation, options);
-    return report(run, receipt, confirmation, verification);
+    const verification = planVerification(run.request.provider, receipt, confirmation, options);
+    const result = completed(run, receipt, confirmation, verification);
+    await startVerification(run, verifyQuery(run, receipt, confirmation), result, what(run));
+    report(run, confirmation);
+    return await announce(run, result);
   } catch (err) {
     return fail(run, err);
   }
 }
 
 /** The request as the contract defines it, checked against the run's start time. */
-function validate(input: unknown): CancellationRun {
+async function validate(input: unknown): Promise<CancellationRun> {
   const info = workflowInfo();
   const requestedAt = info.startTime.toISOString();
   const checked = checkCancellationRequest(input, info.startTime.getTime());
@@ -81,6 +78,9 @@ function validate(input: unknown): CancellationRun {
     attempts: 0,
     error: { type: 'InvalidRequest', message: issue.message, field: issue.field },
   };
+  const callbackUrl = CallbackUrlSchema.safeParse(raw.callbackUrl);
+  if (callbackUrl.success)
+    await sendCallback(callbackUrl.data, info.workflowId, 'cancellation.failed', result);
   throw invalidRequest(checked, result);
 }
 
@@ -177,58 +177,26 @@ async function confirm(run: CancellationRun, receipt: AttemptedReceipt): Promise
   });
 }
 
-/** Starts the verification run, due once the provider's effective date (plus grace) has passed. */
-async function startVerification(
-  run: CancellationRun,
-  receipt: AttemptedReceipt,
-  confirmation: Confirmation,
-  rawOptions: unknown,
-) {
+/** What the verification run reads the provider with. */
+function verifyQuery(run: CancellationRun, receipt: AttemptedReceipt, confirmation: Confirmation) {
   const { request } = run;
-  const options = RunOptionsSchema.safeParse(rawOptions ?? {});
-  const graceSeconds = options.success ? options.data.verificationGraceSeconds : undefined;
-  const graceMs = graceSeconds !== undefined ? graceSeconds * 1000 : DEFAULT_VERIFICATION_GRACE_MS;
-  const effectiveAt = confirmation.effectiveAt ?? receipt.effectiveAt;
-  const dueAt = verificationDueAt(request.provider, effectiveAt, receipt.submittedAt, graceMs);
-  const info = workflowInfo();
-  const customer = info.typedSearchAttributes.get(SA_CUSTOMER_ID);
-  const workflowId = `${info.workflowId}/verification/${info.runId}`;
-  const { startVerificationRun } = proxyActivities<Activities>({
-    ...START_VERIFICATION_OPTIONS,
-    summary: `start the verification due ${dueAt}`,
-  });
-  await startVerificationRun({
-    workflowId,
-    input: {
-      provider: request.provider,
-      cancellationWorkflowId: info.workflowId,
-      dueAt,
-      query: {
-        requestId: request.requestId,
-        workflowId: info.workflowId,
-        target: request.target,
-        effect: effectOf(run),
-        receipt,
-        confirmation,
-      },
-    },
-    summary: `Verify the cancellation of ${what(run)} after ${dueAt}`,
-    searchAttributes: [
-      { key: SA_PROVIDER, value: request.provider },
-      { key: SA_REQUEST_ID, value: request.requestId },
-      ...(customer ? [{ key: SA_CUSTOMER_ID, value: customer }] : []),
-    ],
-  });
-  run.verification = { status: 'pending', dueAt, workflowId };
-  return run.verification;
+  return {
+    requestId: request.requestId,
+    workflowId: run.workflowId,
+    target: request.target,
+    effect: effectOf(run),
+    receipt,
+    confirmation,
+  };
 }
 
-function report(
+/** The completed result, naming the verification run about to be started. */
+function completed(
   run: CancellationRun,
   receipt: AttemptedReceipt,
   confirmation: Confirmation,
-  verification: CancellationResult['verification'],
-): CancellationResult {
+  verification: PlannedVerification,
+): CancellationResult & { verification: PlannedVerification } {
   const effectiveAt = confirmation.effectiveAt ?? receipt.effectiveAt;
   const result = run.outcome('completed', {
     submittedAt: receipt.submittedAt,
@@ -244,13 +212,22 @@ function report(
       observedAt: confirmation.observedAt,
       providerState: confirmation.providerState,
     },
-    ...(verification && { verification }),
+    verification,
   });
+  return { ...result, verification };
+}
+
+function report(run: CancellationRun, confirmation: Confirmation): void {
   upsertSearchAttributes([{ key: SA_CONFIRMATION, value: confirmation.level }]);
   run.enter(
     'completed',
     `Cancellation ${confirmation.level} at ${run.request.provider}: ${confirmation.providerState}`,
   );
+}
+
+/** Hands the outcome to the request's callbackUrl, if any (never fails the run), and returns it. */
+async function announce(run: CancellationRun, result: CancellationResult): Promise<CancellationResult> {
+  await sendCallback(run.request.callbackUrl, run.workflowId, `cancellation.${result.status}`, result);
   return result;
 }
 
@@ -263,6 +240,7 @@ async function fail(run: CancellationRun, err: unknown): Promise<never> {
     error: { type: error.type, message: error.message, ...(error.field && { field: error.field }) },
   });
   run.enter('failed', `Failed: ${error.message}`);
+  await announce(run, result);
   await condition(allHandlersFinished);
   throw ApplicationFailure.create({
     type: error.type,
@@ -270,32 +248,6 @@ async function fail(run: CancellationRun, err: unknown): Promise<never> {
     nonRetryable: true,
     details: [result],
   });
-}
-
-function describeFailure(err: unknown): CancellationError & { attempt?: number } {
-  let cause: unknown = err;
-  while (
-    cause instanceof ActivityFailure ||
-    (cause instanceof Error && !(cause instanceof ApplicationFailure) && cause.cause)
-  ) {
-    cause = (cause as Error).cause;
-  }
-  if (cause instanceof ApplicationFailure) {
-    const d = (cause.details?.[0] ?? {}) as ProviderErrorDetails & { attempt?: number };
-    return {
-      type: cause.type ?? 'Error',
-      message: cause.message,
-      ...(d.field && { field: d.field }),
-      ...(d.attempt && { attempt: d.attempt }),
-    };
-  }
-  if (err instanceof ActivityFailure) {
-    return {
-      type: 'RetriesExhausted',
-      message: `${err.activityType}: ${err.message} (${String(err.retryState)})`,
-    };
-  }
-  throw err; // not a provider failure: a bug, let Temporal retry the workflow task
 }
 
 const what = (run: CancellationRun) => describeTarget(run.request);

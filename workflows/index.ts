@@ -1,2 +1,3 @@
 export { cancelSubscription } from './cancellation';
 export { verifyCancellation } from './verification';
+export { deliverCallbackEvent } from './callback-delivery';

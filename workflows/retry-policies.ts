@@ -1,4 +1,5 @@
 import { type ActivityOptions } from '@temporalio/workflow';
+import { NON_RETRYABLE_CALLBACK_ERRORS } from '../common/callbacks';
 import { NON_RETRYABLE_PROVIDER_ERRORS } from '../common/errors';
 
 // Providers have outages measured in hours, so transient failures are retried with exponential
@@ -65,3 +66,34 @@ export const START_VERIFICATION_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 };
+
+/**
+ * Starting a callback's delivery run: a call to Temporal, like starting verification, but bounded
+ * so that the cancellation never waits long on its callback (a failure to start is logged).
+ */
+export const START_CALLBACK_DELIVERY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: '10m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+};
+
+/** A receiver that is down is tried again with backoff for up to 24 hours (shared/CONTRACT.md). */
+const CALLBACK_FIRST_RETRY_MS = 10_000;
+
+/**
+ * One POST of a signed event. `firstRetryMs` is the worker's CANCELLATIONS_CALLBACK_FIRST_RETRY_MS,
+ * passed in the delivery run's input; the 24-hour budget and the backoff stay as declared here.
+ */
+export function callbackDeliveryOptions(firstRetryMs = CALLBACK_FIRST_RETRY_MS): ActivityOptions {
+  return {
+    // The receiver's whole answer fits in CANCELLATIONS_CALLBACK_TIMEOUT_MS (at most 60 s).
+    startToCloseTimeout: '90s',
+    scheduleToCloseTimeout: '24h',
+    retry: {
+      initialInterval: firstRetryMs,
+      backoffCoefficient: 2,
+      maximumInterval: '1h',
+      nonRetryableErrorTypes: NON_RETRYABLE_CALLBACK_ERRORS,
+    },
+  };
+}

@@ -9,8 +9,9 @@ import {
 import type { VerifyQuery } from '../activities/providers/types';
 import { CANCELLATION_NOT_APPLIED } from '../common/errors';
 import { type Provider } from '../common/request';
-import { type VerificationInfo } from '../common/result';
+import { type CancellationResult, type VerificationInfo } from '../common/result';
 import { SA_VERIFICATION } from '../common/search-attributes';
+import { sendCallback } from './callback-delivery';
 import { verificationQuery } from './definitions';
 import { providerOps } from './provider-activities';
 import { VERIFY_OPTIONS } from './retry-policies';
@@ -22,6 +23,8 @@ export interface VerificationInput {
   /** When to read the provider: its effective date plus grace (common/timing.ts). */
   dueAt: string;
   query: VerifyQuery<Provider>;
+  /** The request's callbackUrl, and the cancellation's result that the verification completes. */
+  callback?: { url: string; result: CancellationResult };
 }
 
 /**
@@ -51,13 +54,27 @@ export async function verifyCancellation(input: VerificationInput): Promise<Veri
   log.info(`verification of ${input.cancellationWorkflowId}: ${reading.status} (${reading.providerState})`);
   if (reading.status === 'verified') {
     setCurrentDetails(`Verified: ${reading.providerState}`);
+    await announce(input, 'cancellation.verified', state);
     return state;
   }
   setCurrentDetails(`NOT APPLIED: ${input.provider} still shows ${reading.providerState}`);
+  await announce(input, 'cancellation.not-applied', state);
   throw ApplicationFailure.create({
     type: CANCELLATION_NOT_APPLIED,
     nonRetryable: true,
     message: `${input.provider} still shows ${reading.providerState} after the cancellation was due (${input.dueAt})`,
     details: [state],
   });
+}
+
+/** The verification's outcome as an event: the cancellation's result with the verification filled in. */
+function announce(
+  input: VerificationInput,
+  type: 'cancellation.verified' | 'cancellation.not-applied',
+  state: VerificationInfo,
+): Promise<void> {
+  if (!input.callback) return Promise.resolve();
+  const { result } = input.callback;
+  const data = { ...result, verification: { ...result.verification, ...state } };
+  return sendCallback(input.callback.url, input.cancellationWorkflowId, type, data);
 }
