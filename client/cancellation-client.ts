@@ -31,7 +31,7 @@ import {
   verificationQuery,
   withdrawUpdate,
 } from '../workflows/definitions';
-import { connectClientConnection, temporalTargetFromEnv } from './connection';
+import { clientInterceptors, connectClientConnection, temporalTargetFromEnv } from './connection';
 import { CancellationNotFoundError, CancellationStateError } from './errors';
 import { updateRefusal } from './failures';
 import { acceptedRun, FINGERPRINT_MEMO, type RequestAccepted } from './accepted';
@@ -84,6 +84,7 @@ export class CancellationClient {
       connection,
       namespace: options.namespace ?? target.namespace,
       dataConverter,
+      interceptors: clientInterceptors(), // traces, when OTEL_EXPORTER_OTLP_ENDPOINT is set
     });
     const grace = process.env.CANCELLATIONS_VERIFICATION_GRACE_SECONDS;
     return new CancellationClient(client, options.taskQueue ?? target.taskQueue, {

@@ -1,6 +1,8 @@
-import { Connection } from '@temporalio/client';
+import { Connection, type ClientInterceptors } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { DEFAULT_TASK_QUEUE } from '../common/task-queue';
+import { tracingFromEnv } from '../workers/tracing';
 
 export interface TemporalTarget {
   /** Options for Connection.connect / NativeConnection.connect (address, TLS, API key). */
@@ -28,4 +30,13 @@ export function temporalTargetFromEnv(env: NodeJS.ProcessEnv = process.env): Tem
 
 export async function connectClientConnection(target: TemporalTarget): Promise<Connection> {
   return Connection.connect(target.connectionOptions as Parameters<typeof Connection.connect>[0]);
+}
+
+/**
+ * The workflow client interceptors of every client this project builds: with tracing on
+ * (OTEL_EXPORTER_OTLP_ENDPOINT, or installed by the embedding process) a start, update, query or
+ * signal is a span whose context travels to the workflow in the request headers.
+ */
+export function clientInterceptors(env: NodeJS.ProcessEnv = process.env): ClientInterceptors {
+  return tracingFromEnv(env) ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : {};
 }

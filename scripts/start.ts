@@ -2,7 +2,9 @@ import 'dotenv/config';
 import path from 'node:path';
 import { type LogLevel } from '@temporalio/worker';
 import { z } from 'zod';
-import { installRedactingWorkerLogger, oneLineLog } from '../workers/logging';
+import { oneLineLog } from '../workers/logging';
+import { installWorkerRuntime } from '../workers/runtime';
+import { freePort } from './free-port';
 import { ProviderSchema, providers } from '../common/request';
 import { fieldPath } from '../common/validation';
 import { followScenarios, startScenarios, withdrawScenarios } from './demo/scenarios';
@@ -38,11 +40,12 @@ async function main(): Promise<void> {
   const s = parsed.data;
   // The demo prints its own progress; worker logs only when something is wrong (override with
   // CANCELLATIONS_LOG_LEVEL=INFO to see every workflow step).
-  installRedactingWorkerLogger(
-    process.env,
-    (process.env.CANCELLATIONS_LOG_LEVEL as LogLevel | undefined) ?? 'WARN',
-    oneLineLog,
-  );
+  // Metrics on by default here, on a free loopback port unless CANCELLATIONS_METRICS_ADDRESS says.
+  process.env.CANCELLATIONS_METRICS_ADDRESS ||= `127.0.0.1:${await freePort()}`;
+  const runtime = installWorkerRuntime({
+    level: (process.env.CANCELLATIONS_LOG_LEVEL as LogLevel | undefined) ?? 'WARN',
+    write: oneLineLog,
+  });
   log('starting the Temporal dev server, the codec server, the provider simulators and a worker...');
   const system = await startEmbeddedSystem({
     port: s.TEMPORAL_DEV_PORT,
@@ -65,6 +68,9 @@ async function main(): Promise<void> {
 
   log(`Temporal frontend  ${system.address}  (TEMPORAL_ADDRESS for the CLI and clients)`);
   log(`Temporal Web UI    ${system.uiUrl}  (payloads decoded by the codec server at ${system.codecUrl})`);
+  if (runtime.metricsUrl)
+    log(`Prometheus metrics ${runtime.metricsUrl}  (the worker's: SDK and cancellations_*)`);
+  if (runtime.tracing) log('Traces             exported by OTLP/HTTP (OTEL_EXPORTER_OTLP_ENDPOINT)');
   for (const [p, sim] of Object.entries(system.sims.byProvider)) log(`simulator ${p.padEnd(12)} ${sim.url}`);
 
   const runKey = `demo${Date.now().toString(36)}`;

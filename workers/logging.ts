@@ -1,23 +1,18 @@
-import { DefaultLogger, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
-import { redactingLogger, secretValuesFromEnv } from '../codec/redact';
+import { type LogEntry, type LogLevel } from '@temporalio/worker';
+import { installWorkerRuntime } from './runtime';
 
 /**
- * Installs the process-wide Temporal runtime with a logger that redacts the configured secrets
- * (provider credentials, encryption and hash keys, the codec token, TEMPORAL_API_KEY) and
- * credential headers from every worker, activity and workflow log line. Call before the first
- * connection: the runtime can be installed once per process. Returns false if it already was.
+ * Installs the process-wide Temporal runtime with the redacting logger, and with metrics and
+ * traces when the environment asks for them (workers/runtime.ts). Call before the first
+ * connection: the runtime can be installed once per process. Returns false if it already was
+ * (by the embedding process: tests, npm start), in which case its logger stays.
  */
 export function installRedactingWorkerLogger(
   env: NodeJS.ProcessEnv = process.env,
   level: LogLevel = (env.CANCELLATIONS_LOG_LEVEL as LogLevel | undefined) ?? 'INFO',
   write?: (entry: LogEntry) => void,
 ): boolean {
-  try {
-    Runtime.install({ logger: redactingLogger(new DefaultLogger(level, write), secretValuesFromEnv(env)) });
-    return true;
-  } catch {
-    return false; // already installed by the embedding process (tests, npm start): its logger stays
-  }
+  return installWorkerRuntime({ env, level, ...(write && { write }) }).installed;
 }
 
 /** One line per log entry: what happened, to which activity or workflow, and why. For the demo. */

@@ -1,5 +1,6 @@
 import got, { RequestError, type Got, type OptionsOfTextResponseBody, type Response } from 'got';
 import { networkFailure } from './failures';
+import { observed } from './observe';
 
 export type HttpClient = Got;
 
@@ -24,7 +25,8 @@ export function createHttpClient({ timeoutMs }: HttpClientOptions): HttpClient {
 
 /**
  * Sends a request and returns whatever HTTP answer came back. Only the absence of an answer
- * (timeout, reset, refused, aborted) becomes a failure here, classified as retryable.
+ * (timeout, reset, refused, aborted) becomes a failure here, classified as retryable. Every call
+ * is a span and a latency sample (observe.ts): the one place all provider HTTP goes through.
  */
 export async function send(
   http: HttpClient,
@@ -33,10 +35,13 @@ export async function send(
   url: string,
   options: OptionsOfTextResponseBody,
 ): Promise<Response<string>> {
-  try {
-    return await http(url, { ...options, responseType: 'text' });
-  } catch (err) {
-    if (err instanceof RequestError) throw networkFailure(provider, operation, err);
-    throw err;
-  }
+  const method = (options.method ?? 'GET').toUpperCase();
+  return observed({ provider, operation, method, url }, async () => {
+    try {
+      return await http(url, { ...options, responseType: 'text' });
+    } catch (err) {
+      if (err instanceof RequestError) throw networkFailure(provider, operation, err);
+      throw err;
+    }
+  });
 }

@@ -1,5 +1,6 @@
 import 'dotenv/config';
 import { CommanderError } from 'commander';
+import { activeTracing } from '../../workers/tracing';
 import { useEmbeddedDevKeysIfDefault } from '../dev-defaults';
 import { describeCliError } from './errors';
 import { buildProgram } from './program';
@@ -23,8 +24,13 @@ async function main(): Promise<void> {
     );
     process.exitCode = e.code;
   }
-  // The Temporal connection keeps the event loop alive; a finished command exits.
-  if (!process.argv.includes('worker')) process.exit();
+  // The Temporal connection keeps the event loop alive; a finished command exits, once the spans
+  // of its calls are sent (process.exit skips the exporter's own flush on beforeExit).
+  if (process.argv.includes('worker')) return;
+  await activeTracing()
+    ?.shutdown()
+    .catch(() => undefined);
+  process.exit();
 }
 
 void main();
