@@ -66,6 +66,7 @@ describe('Payway activities against the Payway simulator', () => {
     const [tokenCall, ...moreTokenCalls] = sim.calls('POST', '/api/authorization/access_token');
     expect(moreTokenCalls).toHaveLength(0);
     expect(tokenCall?.contentType).toMatch(/^application\/x-www-form-urlencoded/);
+    expect(tokenCall?.headers.accept).toBe('application/json');
     expect(tokenCall?.body).toEqual({
       client_id: CLIENT_ID,
       client_secret: SECRET,
@@ -157,9 +158,11 @@ describe('Payway activities against the Payway simulator', () => {
     });
 
     test('no reason code, or no matching integration_code: the field is omitted (Payway default)', async () => {
-      await acts.submitCancellation(command());
+      const receipt = await acts.submitCancellation(command());
       expect(sim.calls('PUT')[0]?.body).toEqual({ id: ACCOUNT, user_product_id: PRODUCT });
       expect(reasonLookups()).toHaveLength(0);
+      // No reason id is recorded either (the key is absent, not undefined).
+      expect(receipt.providerReference).toStrictEqual({ userProductId: PRODUCT, accountId: ACCOUNT });
 
       sim.addUserProduct(ACCOUNT, { id: 'p2' });
       await acts.submitCancellation(
@@ -170,12 +173,24 @@ describe('Payway activities against the Payway simulator', () => {
       expect(sim.cancellations.map((c) => c.cancellationReasonId)).toEqual([null, null]);
     });
 
+    test('a failed cancellation_reasons read fails the submit by its status, before any cancel', async () => {
+      sim.addFault({ method: 'GET', path: '/cancellation_reasons', fault: { kind: 'status', status: 503 } });
+      const f = await failureOf(() => acts.submitCancellation(command({ reasonCode: 'too_expensive' })));
+      expect(reasonLookups().map((r) => r.outcome)).toEqual(['fault 503']);
+      expect(f.type).toBe('ProviderUnavailable');
+      expect(f.nonRetryable).toBe(false);
+      expect(detailsOf(f)).toEqual({ provider: 'payway', status: 503 });
+      expect(f.message).toBe('payway get cancellation_reasons: Injected failure');
+      expect(sim.calls('PUT')).toHaveLength(0);
+    });
+
     test('a PAYWAY_REASON_IDS that is not a JSON map fails fast, naming the variable', async () => {
       const broken = activities({ PAYWAY_REASON_IDS: '{not json' });
       const f = await failureOf(() => broken.submitCancellation(command({ reasonCode: 'other' })));
       expect(f.type).toBe('ProviderNotConfigured');
       expect(f.nonRetryable).toBe(true);
       expect(f.message).toContain('PAYWAY_REASON_IDS');
+      expect(detailsOf(f)).toEqual({ provider: 'payway', field: 'PAYWAY_REASON_IDS' });
     });
   });
 
@@ -260,7 +275,7 @@ describe('Payway activities against the Payway simulator', () => {
         providerCode: body.code,
         ...('field' in body && { field: body.field }),
       });
-      expect(f.message).toContain(body.message);
+      expect(f.message).toContain(`payway cancel_product: ${body.message}`);
     });
 
     test('the simulator answers malformed requests the documented way', async () => {
@@ -321,6 +336,17 @@ describe('Payway activities against the Payway simulator', () => {
       expect(sim.calls('PUT')[0]?.outcome).toBe('hang');
       expect(f.type).toBe('ProviderUnavailable');
       expect(f.nonRetryable).toBe(false);
+    });
+
+    test('a 200 that names another user product is a protocol error, not an acknowledgement', async () => {
+      const other = 'ffffffffffffffffffffffff';
+      sim.addFault({ method: 'PUT', fault: { kind: 'status', status: 200, body: { id: other } } });
+      const f = await failureOf(() => acts.submitCancellation(command()));
+      expect(f.type).toBe('ProviderProtocolError');
+      expect(f.nonRetryable).toBe(false);
+      expect(f.message).toBe(
+        `payway cancel_product: unexpected answer (HTTP 200): cancelled user product ${other}, not ours`,
+      );
     });
 
     test('an answer that does not match the documented shape is a protocol error', async () => {
@@ -390,6 +416,48 @@ describe('Payway activities against the Payway simulator', () => {
       expect(changes()).toEqual(['cancelled']);
     });
 
+    // The product is cancelled already in the three tests below: only a refusal that is not about
+    // the request's shape may be explained by the read.
+    test('a malformed-request refusal is final even when the product is cancelled: no read', async () => {
+      sim.addUserProduct(ACCOUNT, { id: PRODUCT, state: 'cancelled', valid_to: VALID_TO });
+      sim.addFault({
+        method: 'PUT',
+        fault: {
+          kind: 'status',
+          status: 400,
+          body: { code: 'invalid_parameter', field: 'user_product_id', message: 'Invalid parameter' },
+        },
+      });
+      const f = await failureOf(() => acts.submitCancellation(command()));
+      expect(f.type).toBe('ProviderRejected');
+      expect(f.nonRetryable).toBe(true);
+      expect(detailsOf(f)).toMatchObject({ status: 400, providerCode: 'invalid_parameter' });
+      expect(sim.calls('GET', '/userproducts/')).toHaveLength(0);
+    });
+
+    test("a 5xx on the cancel is retried as it is; the retry's refusal is what the read explains", async () => {
+      sim.addUserProduct(ACCOUNT, { id: PRODUCT, state: 'cancelled', valid_to: VALID_TO });
+      sim.addFault({ method: 'PUT', fault: { kind: 'status', status: 500 } });
+      const f = await failureOf(() => acts.submitCancellation(command()));
+      expect(f.type).toBe('ProviderUnavailable');
+      expect(f.nonRetryable).toBe(false);
+      expect(sim.calls('GET', '/userproducts/')).toHaveLength(0);
+
+      await expect(acts.submitCancellation(command())).resolves.toMatchObject({ alreadyExisted: true });
+      expect(sim.calls('PUT').map((r) => r.outcome)).toEqual(['fault 500', '409']);
+    });
+
+    test.each([
+      [400, { code: 'user_product_already_cancelled', message: 'Already cancelled' }],
+      [409, { message: 'Conflict' }],
+    ])('a %i refusal %j that a read shows cancelled counts as done', async (status, body) => {
+      sim.addUserProduct(ACCOUNT, { id: PRODUCT, state: 'cancelled', valid_to: VALID_TO });
+      sim.addFault({ method: 'PUT', fault: { kind: 'status', status, body } });
+      const receipt = await acts.submitCancellation(command());
+      expect(receipt).toMatchObject({ alreadyExisted: true, acknowledged: false, effectiveAt: VALID_TO });
+      expect(sim.calls('GET', '/userproducts/')).toHaveLength(1);
+    });
+
     test('a 409 for another reason is not mistaken for "already cancelled"', async () => {
       sim.addUserProduct(ACCOUNT, { id: PRODUCT, provision_service: 'kayak' });
       const f = await failureOf(() => acts.submitCancellation(command()));
@@ -433,6 +501,7 @@ describe('Payway activities against the Payway simulator', () => {
       expect(f.type).toBe('ProviderAuthFailed');
       expect(f.nonRetryable).toBe(true);
       expect(detailsOf(f)).toMatchObject({ status: 401, providerCode: 'invalid_client' });
+      expect(f.message).toMatch(/^payway get access token: /);
       expect(JSON.stringify({ m: f.message, d: f.details })).not.toContain('nope-wrong-secret');
       expect(sim.calls('PUT')).toHaveLength(0);
     });
@@ -489,6 +558,7 @@ describe('Payway activities against the Payway simulator', () => {
       const early = await failureOf(() => acts.confirmCancellation(query(receipt)));
       expect(early.type).toBe('CancellationNotYetConfirmed');
       expect(early.nonRetryable).toBe(false);
+      expect(early.message).toBe(`payway: user product ${PRODUCT} is still active`);
 
       await acts.submitCancellation(command());
       const writes = sim.writes().length;
@@ -516,6 +586,24 @@ describe('Payway activities against the Payway simulator', () => {
       );
       expect(f.type).toBe('ProviderNotFound');
       expect(f.nonRetryable).toBe(true);
+      // The read answered 200, just without that product.
+      expect(detailsOf(f)).toEqual({ provider: 'payway', status: 200 });
+      expect(f.message).toBe(`payway get userproducts: user product gone is not on account ${ACCOUNT}`);
+    });
+
+    test('a cancelled product without valid_to is `scheduled` with its date left out, not guessed', async () => {
+      sim.addUserProduct(ACCOUNT, { id: PRODUCT, state: 'cancelled', valid_to: null });
+      const submitted = await acts.submitCancellation(command());
+      expect(submitted).toMatchObject({ alreadyExisted: true, acknowledged: false });
+      expect(submitted).not.toHaveProperty('effectiveAt');
+
+      const confirmation = await acts.confirmCancellation(query(submitted));
+      expect(confirmation).toStrictEqual({
+        level: 'scheduled',
+        observedAt: expect.any(String),
+        providerState: 'user product cancelled',
+        providerReference: { userProductId: PRODUCT, accountId: ACCOUNT, state: 'cancelled' },
+      });
     });
 
     test('readPeriodEnd reads valid_to', async () => {
@@ -530,6 +618,7 @@ describe('Payway activities against the Payway simulator', () => {
       const f = await failureOf(() => acts.readPeriodEnd(target));
       expect(f.type).toBe('PeriodEndUnknown');
       expect(f.nonRetryable).toBe(true);
+      expect(f.message).toBe(`payway: user product ${PRODUCT} has no valid_to (state active)`);
     });
   });
 
