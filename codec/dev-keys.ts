@@ -2,7 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-export const DEV_DATA_PROTECTION_FILE = path.resolve(__dirname, '../.temporal/data-protection.json');
+/** The checkout's root: the nearest folder with a package.json (from codec/, or dist/codec/ compiled). */
+function projectRoot(from: string = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(__dirname, '..');
+  }
+}
+
+export const DEV_DATA_PROTECTION_FILE = path.join(projectRoot(), '.temporal/data-protection.json');
 
 interface DevSecrets {
   CANCELLATIONS_ENCRYPTION_KEYS: string;

@@ -1,7 +1,10 @@
 // compose-check loads a Compose file with compose-go (the loader `docker compose` itself uses, with
 // the Compose Specification schema) and checks what this project promises about it: images pinned
-// to a version, health-gated dependencies, one-shot setup jobs, a named volume. No Docker engine is
-// needed, which is the point: none runs on the machines this project is built on.
+// to a version, health-gated dependencies, one-shot setup jobs, a named volume; and for each
+// service built from the repository (the workers), that it scales and waits for Temporal
+// (built.go) and what its Dockerfile and .dockerignore promise (image.go, with BuildKit's own
+// Dockerfile parser). No Docker engine is needed, which is the point: none runs on the machines
+// this project is built on.
 package main
 
 import (
@@ -20,13 +23,29 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: compose-check <compose.yml>")
 		os.Exit(2)
 	}
-	opts, err := cli.NewProjectOptions([]string{os.Args[1]}, cli.WithName("compose-check"))
+	summary, problems, err := checkFile(os.Args[1])
 	if err != nil {
-		fail("options: %v", err)
+		fmt.Fprintln(os.Stderr, "compose-check:", err)
+		os.Exit(1)
+	}
+	for _, p := range problems {
+		fmt.Fprintln(os.Stderr, "compose-check:", p)
+	}
+	if len(problems) > 0 {
+		os.Exit(1)
+	}
+	fmt.Printf("compose-check: %s is valid (%s)\n", os.Args[1], summary)
+}
+
+// checkFile loads the Compose file and returns a summary of it and what breaks the rules.
+func checkFile(file string) (string, []string, error) {
+	opts, err := cli.NewProjectOptions([]string{file}, cli.WithName("compose-check"))
+	if err != nil {
+		return "", nil, fmt.Errorf("options: %w", err)
 	}
 	project, err := opts.LoadProject(context.Background())
 	if err != nil {
-		fail("invalid compose file: %v", err)
+		return "", nil, fmt.Errorf("invalid compose file: %w", err)
 	}
 
 	var problems []string
@@ -37,10 +56,11 @@ func main() {
 	sort.Strings(names)
 	for _, name := range names {
 		svc := project.Services[name]
-		ref := svc.Image
-		colon := strings.LastIndex(ref, ":")
-		if colon < 0 || strings.Contains(ref[colon:], "/") || ref[colon+1:] == "latest" {
-			problems = append(problems, fmt.Sprintf("%s: image %q is not pinned to a version", name, ref))
+		if !pinned(svc.Image) {
+			problems = append(problems, fmt.Sprintf("%s: image %q is not pinned to a version", name, svc.Image))
+		}
+		if svc.Build != nil {
+			problems = append(problems, checkBuiltService(project, name, svc)...)
 		}
 		for dep, cfg := range svc.DependsOn {
 			target, ok := project.Services[dep]
@@ -65,16 +85,6 @@ func main() {
 	if len(project.Volumes) == 0 {
 		problems = append(problems, "no named volume: the database would not survive a re-create")
 	}
-	for _, p := range problems {
-		fmt.Fprintln(os.Stderr, "compose-check:", p)
-	}
-	if len(problems) > 0 {
-		os.Exit(1)
-	}
-	fmt.Printf("compose-check: %s is valid (%d services: %s; volumes: %d)\n", os.Args[1], len(names), strings.Join(names, ", "), len(project.Volumes))
-}
-
-func fail(format string, args ...any) {
-	fmt.Fprintf(os.Stderr, "compose-check: "+format+"\n", args...)
-	os.Exit(1)
+	summary := fmt.Sprintf("%d services: %s; volumes: %d", len(names), strings.Join(names, ", "), len(project.Volumes))
+	return summary, problems, nil
 }
