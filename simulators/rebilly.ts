@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { nextPeriod } from './periods';
 import { Simulator, type SimRequest, type SimResponse } from './framework';
+import { RateLimiter, type RateLimitSettings } from './rate-limit';
 
 // Plays Rebilly's order-cancellation API as documented (shared/seeds/003, shared/PROVIDERS.md):
 // REB-APIKEY auth, PUT upsert (201 created with Location / 200 updated), RFC 7807 problems with
@@ -33,6 +34,8 @@ export interface RebillyCancellation {
 export interface RebillySimulatorOptions {
   organizationId: string;
   apiKey: string;
+  /** Throttles non-GET requests (simulators/rate-limit.ts); also set by POST /__sim/state {rateLimit}. */
+  rateLimit?: RateLimitSettings;
 }
 interface InvalidField {
   field: string;
@@ -93,7 +96,7 @@ const PutBody = z.strictObject({
 export class RebillySimulator extends Simulator {
   readonly orders = new Map<string, RebillyOrder>();
   readonly cancellations = new Map<string, RebillyCancellation>();
-  private remaining = 3000;
+  readonly rateLimit = new RateLimiter();
 
   constructor(private readonly opts: RebillySimulatorOptions) {
     super({
@@ -101,6 +104,7 @@ export class RebillySimulator extends Simulator {
       rateLimited: (seconds) =>
         this.problem(429, 'Too Many Requests', 'Rate limit exceeded.', {
           'X-RateLimit-Retry-After': String(Math.floor(this.now().getTime() / 1000) + Math.ceil(seconds)),
+          'X-RateLimit-Limit': String(this.rateLimit.quota()?.limit ?? 3000),
           'X-RateLimit-Remaining': '0',
         }),
       seed: (state) => this.seed(state),
@@ -108,9 +112,11 @@ export class RebillySimulator extends Simulator {
       resetState: () => {
         this.orders.clear();
         this.cancellations.clear();
+        this.rateLimit.configure(opts.rateLimit ?? null);
       },
       isWrite: (r) => r.method === 'PUT' && r.path.includes('/order-cancellations/'),
     });
+    this.rateLimit.configure(opts.rateLimit ?? null);
     const base = `/organizations/:org`;
     this.route('PUT', `${base}/order-cancellations/:id`, (r) => this.authed(r, () => this.upsert(r)));
     this.route('GET', `${base}/order-cancellations/:id`, (r) =>
@@ -168,21 +174,21 @@ export class RebillySimulator extends Simulator {
 
   dumpState() {
     this.advance();
-    return { orders: [...this.orders.values()], cancellations: [...this.cancellations.values()] };
+    const rateLimit = this.rateLimit.describe();
+    return { orders: [...this.orders.values()], cancellations: [...this.cancellations.values()], rateLimit };
   }
 
   private seed(state: unknown): void {
     const parsed = z.object({ orders: z.array(z.looseObject({ id: z.string() })).default([]) }).parse(state);
+    this.rateLimit.configureFrom(state);
     parsed.orders.forEach((o) => this.addOrder(o as Partial<RebillyOrder> & { id: string }));
   }
 
   private ok(status: number, body: unknown, headers: Record<string, string> = {}): SimResponse {
-    this.remaining = Math.max(0, this.remaining - 1);
-    return {
-      status,
-      body,
-      headers: { 'X-RateLimit-Limit': '3000', 'X-RateLimit-Remaining': String(this.remaining), ...headers },
-    };
+    // Unthrottled, it shows the sandbox's documented limit untouched.
+    const q = this.rateLimit.quota() ?? { limit: 3000, remaining: 3000 };
+    const quota = { 'X-RateLimit-Limit': String(q.limit), 'X-RateLimit-Remaining': String(q.remaining) };
+    return { status, body, headers: { ...quota, ...headers } };
   }
 
   private problem(
@@ -217,6 +223,8 @@ export class RebillySimulator extends Simulator {
       return this.problem(401, 'Unauthorized', 'Invalid or missing API key.');
     if (r.params.org !== this.opts.organizationId)
       return this.problem(403, 'Forbidden', 'Access to this organization is not allowed.');
+    const admission = r.method === 'GET' ? undefined : this.rateLimit.admit();
+    if (admission?.admitted === false) return this.options.rateLimited(admission.retryAfterSeconds);
     this.advance();
     return handler();
   }

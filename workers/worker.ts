@@ -4,13 +4,23 @@ import { dataConverterFromEnv } from '../codec/data-converter';
 import { Client } from '@temporalio/client';
 import { createWorkerActivities } from '../activities';
 import { type ActivityDeps } from '../activities/deps';
+import { rateLimitsFromEnv, type RateLimits } from '../common/rate-limits';
+import { providers, type Provider } from '../common/request';
+import { providerTaskQueue } from '../common/task-queue';
+import { WorkerGroup } from './worker-group';
+import { clientInterceptors } from '../client/connection';
+import { workerTelemetry } from './telemetry';
+import { prebuiltWorkflowBundle } from './prebuilt-bundle';
 
 export interface CancellationWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
-  /** A prebuilt bundle (tests and the demo build it once); otherwise bundled from source. */
+  /**
+   * A prebuilt bundle (tests and the demo build it once); otherwise the one `npm run build` made
+   * when this is the compiled worker (workers/prebuilt-bundle.ts), else bundled from source.
+   */
   workflowBundle?: { code: string } | { codePath: string };
   /**
    * Payload encryption; by default from CANCELLATIONS_ENCRYPTION_KEYS (dataConverterFromEnv).
@@ -18,6 +28,8 @@ export interface CancellationWorkerOptions {
    */
   dataConverter?: DataConverter;
   tuning?: Partial<Pick<WorkerOptions, TuningOption>>;
+  /** Provider activities per second across all workers; by default from CANCELLATIONS_RATE_LIMITS. */
+  rateLimits?: RateLimits;
 }
 
 type TuningOption =
@@ -34,20 +46,82 @@ type TuningOption =
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
 
-export async function createCancellationWorker(o: CancellationWorkerOptions): Promise<Worker> {
+/** The workers of one process: see createCancellationWorker. */
+export class CancellationWorker extends WorkerGroup {
+  constructor(
+    /** Workflows and the activities that call Temporal or callbacks, not a provider. */
+    readonly main: Worker,
+    /** Activity-only, one per provider task queue, each holding that queue to its rate. */
+    readonly providerWorkers: Readonly<Record<Provider, Worker>>,
+  ) {
+    super([main, ...providers.map((p) => providerWorkers[p])]);
+  }
+
+  /** The main worker's options (what callers report). */
+  get options(): Worker['options'] {
+    return this.main.options;
+  }
+}
+
+// Activity-side tuning also applies to the provider workers; the rest is the workflows' business.
+const ACTIVITY_TUNING = ['maxConcurrentActivityTaskExecutions', 'maxConcurrentActivityTaskPolls'] as const;
+
+/** A provider's registered activities are named after it, camel-cased (activities/index.ts). */
+const activityPrefix = (p: Provider) => p.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * The main worker on `taskQueue` (workflows and the activities that are not provider calls) and
+ * one activity-only worker per provider queue (common/task-queue.ts), all on one connection. Each
+ * provider worker sets maxTaskQueueActivitiesPerSecond: Temporal's server holds the queue to that
+ * rate across every worker polling it, in every process (docs/rate-limits.md).
+ */
+export async function createCancellationWorker(o: CancellationWorkerOptions): Promise<CancellationWorker> {
   const dataConverter = o.dataConverter ?? dataConverterFromEnv();
+  const rateLimits = o.rateLimits ?? rateLimitsFromEnv(process.env);
   // Activities that start runs use the worker's own connection and payload encryption.
-  const client = new Client({ connection: o.connection, namespace: o.namespace, dataConverter });
-  return Worker.create({
+  const client = new Client({
     connection: o.connection,
     namespace: o.namespace,
-    taskQueue: o.taskQueue,
-    activities: createWorkerActivities(o.deps, { client }),
     dataConverter,
-    ...(o.workflowBundle
-      ? { workflowBundle: o.workflowBundle }
-      : { workflowsPath: require.resolve('../workflows') }),
+    interceptors: clientInterceptors(),
+  });
+  const activities = createWorkerActivities(o.deps, { client });
+  const workflowBundle = o.workflowBundle ?? prebuiltWorkflowBundle();
+  const shared = {
+    connection: o.connection,
+    namespace: o.namespace,
+    dataConverter,
+    ...workerTelemetry({ bundled: workflowBundle !== undefined }), // metrics and traces
+  };
+  // The main worker registers the provider activities as well: tasks that runs scheduled on the
+  // main queue before provider queues existed still find them there (unthrottled, until done).
+  const main = await Worker.create({
+    ...shared,
+    taskQueue: o.taskQueue,
+    activities,
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
     ...o.tuning,
   });
+  const activityTuning = Object.fromEntries(
+    ACTIVITY_TUNING.flatMap((k) => (o.tuning?.[k] === undefined ? [] : [[k, o.tuning[k]]])),
+  );
+  const byProvider = await Promise.all(
+    providers.map((p) =>
+      Worker.create({
+        ...shared,
+        taskQueue: providerTaskQueue(o.taskQueue, p),
+        // Only this provider's activities: one scheduled on the wrong queue fails loudly.
+        activities: Object.fromEntries(
+          Object.entries(activities).filter(([name]) => name.startsWith(activityPrefix(p))),
+        ),
+        maxTaskQueueActivitiesPerSecond: rateLimits[p],
+        ...activityTuning,
+      }),
+    ),
+  );
+  return new CancellationWorker(
+    main,
+    Object.fromEntries(providers.map((p, i) => [p, byProvider[i]!])) as Record<Provider, Worker>,
+  );
 }

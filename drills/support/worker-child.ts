@@ -19,13 +19,16 @@ export interface WorkerMilestone {
 
 export const MILESTONE_PREFIX = 'WORKER ';
 
+/** A Worker, or a group of them run as one (workers/worker.ts): what a child process runs. */
+type ChildWorker = Pick<Worker, 'run' | 'getState' | 'options'>;
+
 /**
  * The body of a child worker process (bench and drills): connects to TEMPORAL_ADDRESS, creates a
  * worker with `create`, reports its milestones on stdout, and runs until SIGTERM/SIGINT.
  */
 export async function runChildWorker(
   loadedAt: number,
-  create: (connection: NativeConnection, taskQueue: string, namespace: string) => Promise<Worker>,
+  create: (connection: NativeConnection, taskQueue: string, namespace: string) => Promise<ChildWorker>,
 ): Promise<void> {
   installRedactingWorkerLogger(process.env, 'ERROR');
   const target = temporalTargetFromEnv();
@@ -66,7 +69,7 @@ export function tuningFromEnv(env: NodeJS.ProcessEnv = process.env): Record<stri
   return env.WORKER_TUNING ? (JSON.parse(env.WORKER_TUNING) as Record<string, number>) : {};
 }
 
-function resolvedOptions(worker: Worker): Record<string, unknown> {
+function resolvedOptions(worker: ChildWorker): Record<string, unknown> {
   const o = worker.options;
   return {
     maxCachedWorkflows: o.maxCachedWorkflows,

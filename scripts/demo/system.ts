@@ -6,14 +6,13 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { dataConverterFromEnv } from '../../codec/data-converter';
 import { ensureDevDataProtectionEnv } from '../../codec/dev-keys';
 import { startCodecServerFromEnv } from '../../codec/server';
-import { type Worker } from '@temporalio/worker';
 import { loadProviderEnv } from '../../activities/config';
 import { activityDeps } from '../../activities/deps';
 import { CancellationClient } from '../../client/cancellation-client';
 import { ALL_SEARCH_ATTRIBUTES } from '../../common/search-attributes';
 import { DEFAULT_TASK_QUEUE } from '../../common/task-queue';
 import { startSimulators, type SimulatorSet } from '../../simulators';
-import { createCancellationWorker } from '../../workers/worker';
+import { type CancellationWorker, createCancellationWorker } from '../../workers/worker';
 import { freePort } from '../free-port';
 import { devServerExecutable } from '../temporal-binaries';
 
@@ -40,7 +39,7 @@ export interface EmbeddedOptions {
 export interface EmbeddedSystem {
   env: TestWorkflowEnvironment;
   sims: SimulatorSet;
-  worker: Worker;
+  worker: CancellationWorker;
   client: CancellationClient;
   address: string;
   uiUrl: string;

@@ -7,6 +7,7 @@ import { CancellationClient } from '../../client/cancellation-client';
 import { searchAttributeTypes } from '../../client/search-attributes-setup';
 import { ALL_SEARCH_ATTRIBUTES } from '../../common/search-attributes';
 import { type ActivityDeps } from '../../activities/deps';
+import { type RateLimits } from '../../common/rate-limits';
 import { createCancellationWorker } from '../../workers/worker';
 import { devServerArgs } from '../../scripts/dev-server-tuning';
 import { devServerExecutable, testServerExecutable } from '../../scripts/temporal-binaries';
@@ -45,6 +46,8 @@ export interface StartWorkerOptions {
   dataConverter?: DataConverter;
   /** Reuse a task queue (e.g. a second worker taking over the runs of a stopped one). */
   taskQueue?: string;
+  /** Provider rates for the provider queues (default: CANCELLATIONS_RATE_LIMITS or the defaults). */
+  rateLimits?: RateLimits;
 }
 
 /** A client of the test environment's server with the given data converter (or env.client). */
@@ -67,6 +70,7 @@ export async function startWorker(
     deps,
     workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH },
     ...(options.dataConverter && { dataConverter: options.dataConverter }),
+    ...(options.rateLimits && { rateLimits: options.rateLimits }),
   });
   const running = worker.run();
   const temporal = temporalClientFor(env, options.dataConverter);
