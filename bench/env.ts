@@ -4,9 +4,9 @@ import { Client, Connection } from '@temporalio/client';
 import { CancellationClient } from '../client/cancellation-client';
 import { dataConverterFromEnv } from '../codec/data-converter';
 import { type SimulatorSet } from '../simulators';
-import { buildBundle, PRODUCT_WORKFLOWS } from '../drills/support/bundle';
-import { type DevServer } from '../drills/support/dev-server';
-import { spawnWorker, type WorkerProcess } from '../drills/support/worker-process';
+import { buildBundle, PRODUCT_WORKFLOWS } from '../harness/bundle';
+import { type DevServer } from '../harness/dev-server';
+import { spawnWorker, type WorkerProcess } from '../harness/worker-process';
 
 const BASELINE_ENTRY = path.resolve(__dirname, 'baseline/worker-entry.ts');
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type Client } from '@temporalio/client';
 import { type CancellationClient } from '../client/cancellation-client';
 import { type SimulatorSet } from '../simulators';
-import { seedMany } from '../drills/support/targets';
+import { seedMany } from '../harness/targets';
 
 /** One kind of unit of work: a product cancellation or the baseline workflow. */
 export interface Kind {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { progress, summary } from '../drills/support/stats';
+import { progress, summary } from '../harness/stats';
 import { type Kind } from './kinds';
 import { round } from './numbers';
 import { type RunRecorder } from './recorder';

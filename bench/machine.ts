@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { z } from 'zod';
-import { cliPath } from '../drills/support/dev-server';
+import { cliPath } from '../harness/dev-server';
 import { round } from './numbers';
 
 /** What the numbers were measured on: they mean little without it. */

@@ -1,4 +1,4 @@
-import { type summary } from '../drills/support/stats';
+import { type summary } from '../harness/stats';
 
 // The shape of report.json: what one run measured. Kept apart from the code that measures, so the
 // report can be re-rendered from an older report.json (bench/render.ts) without running anything.

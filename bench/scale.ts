@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mapLimit, percentile, progress, summary } from '../drills/support/stats';
-import { seedMany } from '../drills/support/targets';
-import { rssOf, type WorkerProcess } from '../drills/support/worker-process';
+import { mapLimit, percentile, progress, summary } from '../harness/stats';
+import { seedMany } from '../harness/targets';
+import { rssOf, type WorkerProcess } from '../harness/worker-process';
 import { type Env } from './env';
 import { MB, round } from './numbers';
 import { type RunRecorder } from './recorder';

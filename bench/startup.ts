@@ -5,11 +5,11 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
 import { CancellationClient } from '../client/cancellation-client';
-import { exitOnSignals, killWithParent } from '../drills/support/children';
-import { startDevServer } from '../drills/support/dev-server';
-import { percentile } from '../drills/support/stats';
-import { seedMany } from '../drills/support/targets';
-import { spawnWorker } from '../drills/support/worker-process';
+import { exitOnSignals, killWithParent } from '../harness/children';
+import { startDevServer } from '../harness/dev-server';
+import { percentile } from '../harness/stats';
+import { seedMany } from '../harness/targets';
+import { spawnWorker } from '../harness/worker-process';
 import { queue, type Env, type Started } from './env';
 import { loadAverage } from './machine';
 
@@ -219,7 +219,7 @@ export async function measureEntryPoints(
   };
   if (o.only !== 'cli') {
     const launcher = `worker: npm run worker (${picks('workers/main')})`;
-    const bundled = has('dist/workflow-bundle.js') && has('dist/drills/support/worker-entry.js');
+    const bundled = has('dist/workflow-bundle.js') && has('dist/harness/worker-entry.js');
     await measure(
       [
         ['worker: tsx workers/main.ts', [tsx, 'workers/main.ts'], true],
@@ -228,10 +228,10 @@ export async function measureEntryPoints(
         // The same worker both ways from the same prebuilt bundle: what compiling at start costs alone.
         [
           'worker entry, tsx, prebuilt bundle',
-          [node, '--import', 'tsx', 'drills/support/worker-entry.ts'],
+          [node, '--import', 'tsx', 'harness/worker-entry.ts'],
           bundled,
         ],
-        ['worker entry, compiled, prebuilt bundle', [node, 'dist/drills/support/worker-entry.js'], bundled],
+        ['worker entry, compiled, prebuilt bundle', [node, 'dist/harness/worker-entry.js'], bundled],
       ],
       (argv) =>
         timeWorker(argv, {

@@ -1,7 +1,7 @@
 import { providers, type Provider } from '../common/request';
 import { type Fault } from '../simulators/framework';
 import { judgeOutcomes, levelsOf, resultOrError } from './support/outcomes';
-import { mapLimit } from './support/stats';
+import { mapLimit } from '../harness/stats';
 import { startDrillSystem, DrillFailure } from './support/system';
 import { faultsOf, isFault, retryHintChecks, submitAttempts, type HintCheck } from './support/storm-checks';
 import {
@@ -12,7 +12,7 @@ import {
   exactlyOnceCounts,
   exactlyOnceProblem,
   type ExactlyOnceCounts,
-} from './support/targets';
+} from '../harness/targets';
 
 export interface FaultStormOptions {
   count: number;

@@ -2,7 +2,7 @@ import { providers, type Provider } from '../common/request';
 import { type SimulatorSet } from '../simulators';
 import { type SimRequest } from '../simulators/framework';
 import { judgeOutcomes, levelsOf, resultOrError } from './support/outcomes';
-import { mapLimit, summary } from './support/stats';
+import { mapLimit, summary } from '../harness/stats';
 import { startDrillSystem, DrillFailure } from './support/system';
 import {
   exactlyOnceCounts,
@@ -13,7 +13,7 @@ import {
   touches,
   type ExactlyOnceCounts,
   type Seeded,
-} from './support/targets';
+} from '../harness/targets';
 
 export interface KillWorkerOptions {
   count: number;

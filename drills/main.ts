@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { buildBundle, PRODUCT_WORKFLOWS } from './support/bundle';
-import { exitOnSignals } from './support/children';
+import { buildBundle, PRODUCT_WORKFLOWS } from '../harness/bundle';
+import { exitOnSignals } from '../harness/children';
 import { DrillFailure, startDrillSystem } from './support/system';
 import { faultStormDrill } from './fault-storm';
 import { killWorkerDrill } from './kill-worker';

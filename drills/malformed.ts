@@ -7,7 +7,7 @@ import { type CancellationResult } from '../common/result';
 import { InvalidRequestError } from '../common/validation';
 import { WORKFLOW_TYPE } from '../workflows/definitions';
 import { MALFORMED, validControlRequest, type MalformedCase } from './corpus';
-import { mapLimit } from './support/stats';
+import { mapLimit } from '../harness/stats';
 import { DrillFailure, waitFor } from './support/system';
 
 export interface MalformedCounts {

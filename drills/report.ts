@@ -7,8 +7,8 @@ import { type FaultStormCounts } from './fault-storm';
 import { type KillWorkerCounts } from './kill-worker';
 import { type MalformedCounts } from './malformed';
 import { type ServerRestartCounts } from './server-restart';
-import { cliPath } from './support/dev-server';
-import { type ExactlyOnceCounts } from './support/targets';
+import { cliPath } from '../harness/dev-server';
+import { type ExactlyOnceCounts } from '../harness/targets';
 
 export interface DrillOutcome {
   name: string;

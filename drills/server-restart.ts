@@ -1,8 +1,8 @@
 import { judgeOutcomes, resultOrError } from './support/outcomes';
-import { mapLimit, summary } from './support/stats';
+import { mapLimit, summary } from '../harness/stats';
 import { startDrillSystem, DrillFailure, waitFor, type DrillSystem } from './support/system';
-import { seedMany, exactlyOnceCounts, exactlyOnceProblem, type ExactlyOnceCounts } from './support/targets';
-import { type WorkerProcess } from './support/worker-process';
+import { seedMany, exactlyOnceCounts, exactlyOnceProblem, type ExactlyOnceCounts } from '../harness/targets';
+import { type WorkerProcess } from '../harness/worker-process';
 
 export type RestartMode = 'graceful' | 'kill';
 

@@ -1,6 +1,6 @@
-// The baseline worker as its own process, configured like drills/support/worker-entry.ts.
+// The baseline worker as its own process, configured like harness/worker-entry.ts.
 import { Worker } from '@temporalio/worker';
-import { runChildWorker, tuningFromEnv } from '../../drills/support/worker-child';
+import { runChildWorker, tuningFromEnv } from '../../harness/worker-child';
 import * as activities from './activities';
 
 runChildWorker(Date.now(), (connection, taskQueue, namespace) =>

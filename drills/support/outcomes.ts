@@ -1,6 +1,6 @@
 import { OUTCOME_UNKNOWN } from '../../common/errors';
 import { type CancellationResult } from '../../common/result';
-import { type Seeded } from './targets';
+import { type Seeded } from '../../harness/targets';
 
 /** `completed`, or the failure's type (`failed` when it has none). */
 export function outcomeOf(r: CancellationResult): string {

@@ -2,7 +2,7 @@ import { type Client } from '@temporalio/client';
 import { type Provider } from '../../common/request';
 import { type SimulatorSet } from '../../simulators';
 import { type SimRequest } from '../../simulators/framework';
-import { isWrite, requestsFor, type Seeded } from './targets';
+import { isWrite, requestsFor, type Seeded } from '../../harness/targets';
 
 /** An outcome the simulator's fault injection wrote (`fault 503`, `hang`, `lost-response (…)`). */
 export function isFault(outcome: string | undefined): boolean {

@@ -8,8 +8,8 @@ import { dataConverterFromEnv } from '../../codec/data-converter';
 import { ensureDevDataProtectionEnv } from '../../codec/dev-keys';
 import { WORKFLOW_TYPE } from '../../workflows/definitions';
 import { startSimulators, type SimulatorSet } from '../../simulators';
-import { startDevServer, type DevServer } from './dev-server';
-import { spawnWorker, type WorkerProcess } from './worker-process';
+import { startDevServer, type DevServer } from '../../harness/dev-server';
+import { spawnWorker, type WorkerProcess } from '../../harness/worker-process';
 
 export interface DrillSystemOptions {
   name: string;

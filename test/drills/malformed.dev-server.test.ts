@@ -2,7 +2,7 @@ import { InvalidRequestError } from '../../client/errors';
 import { MALFORMED } from '../../drills/corpus';
 import { malformedDrill, startRaw } from '../../drills/malformed';
 import { startDrillSystem, type DrillSystem } from '../../drills/support/system';
-import { type WorkerProcess } from '../../drills/support/worker-process';
+import { type WorkerProcess } from '../../harness/worker-process';
 import { WORKFLOW_BUNDLE_PATH } from '../support/paths';
 
 // The malformed-request drill of `npm run drills`, in full, against a real dev server: through the

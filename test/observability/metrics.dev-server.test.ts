@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { type TestWorkflowEnvironment } from '@temporalio/testing';
 import { CancellationClient } from '../../client/cancellation-client';
 import { type CancellationRequestInput } from '../../common/request';
-import { spawnWorker, type WorkerProcess } from '../../drills/support/worker-process';
+import { spawnWorker, type WorkerProcess } from '../../harness/worker-process';
 import { freePort } from '../../scripts/free-port';
 import { RebillySimulator } from '../../simulators/rebilly';
 import { REBILLY_KEY, REBILLY_ORG } from '../support/rebilly-fixture';

@@ -6,7 +6,7 @@ import { killWithParent } from './children';
 import { MILESTONE_PREFIX, type WorkerMilestone } from './worker-child';
 
 export const CANCELLATION_WORKER_ENTRY = path.resolve(__dirname, 'worker-entry.ts');
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = path.resolve(__dirname, '..');
 
 export interface WorkerProcessOptions {
   /** The TypeScript entry (run with tsx); defaults to the cancellation worker. */

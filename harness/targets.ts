@@ -1,8 +1,8 @@
-import { rebillyCancellationId } from '../../activities/providers/rebilly-wire';
-import { type CancellationRequestInput, type Provider, providers } from '../../common/request';
-import { seedTarget } from '../../scripts/demo/targets';
-import { type SimulatorSet } from '../../simulators';
-import { type SimRequest } from '../../simulators/framework';
+import { rebillyCancellationId } from '../activities/providers/rebilly-wire';
+import { type CancellationRequestInput, type Provider, providers } from '../common/request';
+import { seedTarget } from '../scripts/demo/targets';
+import { type SimulatorSet } from '../simulators';
+import { type SimRequest } from '../simulators/framework';
 
 /** Where each provider's submit call goes (a path substring the fault rules can match). */
 export const SUBMIT_PATH: Record<Provider, string> = {

@@ -4,10 +4,10 @@
 // The simulators impose no rate unless told to, and drills and bench measure the system, not the
 // providers' limits: the provider queues get rates that never bind, unless CANCELLATIONS_RATE_LIMITS
 // is set (the rate-limit bench sets it).
-import { loadProviderEnv } from '../../activities/config';
-import { parseRateLimits, RATE_LIMITS_VARIABLE } from '../../common/rate-limits';
-import { createHttpClient } from '../../activities/http/client';
-import { createCancellationWorker } from '../../workers/worker';
+import { loadProviderEnv } from '../activities/config';
+import { parseRateLimits, RATE_LIMITS_VARIABLE } from '../common/rate-limits';
+import { createHttpClient } from '../activities/http/client';
+import { createCancellationWorker } from '../workers/worker';
 import { runChildWorker, tuningFromEnv } from './worker-child';
 
 const bundle = process.env.WORKFLOW_BUNDLE_PATH;

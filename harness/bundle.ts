@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflows } from '../../workers/bundle';
+import { bundleWorkflows } from '../workers/bundle';
 
 /** Bundles workflows once into `outFile` (the prebuilt bundle every child worker loads). */
 export async function buildBundle(o: {
@@ -15,4 +15,4 @@ export async function buildBundle(o: {
   return o.outFile;
 }
 
-export const PRODUCT_WORKFLOWS = path.resolve(__dirname, '../../workflows/index.ts');
+export const PRODUCT_WORKFLOWS = path.resolve(__dirname, '../workflows/index.ts');

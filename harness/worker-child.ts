@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { temporalTargetFromEnv } from '../../client/connection';
-import { installRedactingWorkerLogger } from '../../workers/logging';
+import { temporalTargetFromEnv } from '../client/connection';
+import { installRedactingWorkerLogger } from '../workers/logging';
 
 /** What a child worker reports on stdout: one line `WORKER <json>` per milestone. */
 export interface WorkerMilestone {

@@ -3,17 +3,17 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import { ALL_SEARCH_ATTRIBUTES } from '../../common/search-attributes';
-import { devServerExecutable } from '../../scripts/temporal-binaries';
+import { ALL_SEARCH_ATTRIBUTES } from '../common/search-attributes';
+import { devServerExecutable } from '../scripts/temporal-binaries';
 import { killWithParent } from './children';
 import {
   DEV_SERVER_DYNAMIC_CONFIG,
   dynamicConfigArgs,
   SQLITE_PRAGMAS,
-} from '../../scripts/dev-server-tuning';
-import { freePort } from '../../scripts/free-port';
+} from '../scripts/dev-server-tuning';
+import { freePort } from '../scripts/free-port';
 
-export { SQLITE_PRAGMAS as SHIPPED_PRAGMAS } from '../../scripts/dev-server-tuning';
+export { SQLITE_PRAGMAS as SHIPPED_PRAGMAS } from '../scripts/dev-server-tuning';
 
 export interface DevServerOptions {
   /** SQLite file that keeps the state across restarts. */
