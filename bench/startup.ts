@@ -226,11 +226,7 @@ export async function measureEntryPoints(
         ['worker: node dist/workers/main.js', [node, 'dist/workers/main.js'], has('dist/workers/main.js')],
         [launcher, ['npm', 'run', '--silent', 'worker'], true],
         // The same worker both ways from the same prebuilt bundle: what compiling at start costs alone.
-        [
-          'worker entry, tsx, prebuilt bundle',
-          [node, '--import', 'tsx', 'harness/worker-entry.ts'],
-          bundled,
-        ],
+        ['worker entry, tsx, prebuilt bundle', [node, '--import', 'tsx', 'harness/worker-entry.ts'], bundled],
         ['worker entry, compiled, prebuilt bundle', [node, 'dist/harness/worker-entry.js'], bundled],
       ],
       (argv) =>

@@ -6,11 +6,7 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import { ALL_SEARCH_ATTRIBUTES } from '../common/search-attributes';
 import { devServerExecutable } from '../scripts/temporal-binaries';
 import { killWithParent } from './children';
-import {
-  DEV_SERVER_DYNAMIC_CONFIG,
-  dynamicConfigArgs,
-  SQLITE_PRAGMAS,
-} from '../scripts/dev-server-tuning';
+import { DEV_SERVER_DYNAMIC_CONFIG, dynamicConfigArgs, SQLITE_PRAGMAS } from '../scripts/dev-server-tuning';
 import { freePort } from '../scripts/free-port';
 
 export { SQLITE_PRAGMAS as SHIPPED_PRAGMAS } from '../scripts/dev-server-tuning';
