@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { nextPeriod } from './periods';
 import { Simulator, type SimRequest, type SimResponse } from './framework';
 import { RateLimiter, type RateLimitSettings } from './rate-limit';
+import { invalidFieldsOf, PutBody, rebillyProblem, type InvalidField } from './rebilly-requests';
 
 // Plays Rebilly's order-cancellation API as documented (shared/seeds/003, shared/PROVIDERS.md):
 // REB-APIKEY auth, PUT upsert (201 created with Location / 200 updated), RFC 7807 problems with
@@ -37,61 +38,7 @@ export interface RebillySimulatorOptions {
   /** Throttles non-GET requests (simulators/rate-limit.ts); also set by POST /__sim/state {rateLimit}. */
   rateLimit?: RateLimitSettings;
 }
-interface InvalidField {
-  field: string;
-  message: string;
-}
-
-const ID = /^[@~\-.\w]+$/;
 const ENDED = new Set(['canceled', 'churned']);
-const BLANK = 'This value should not be blank.';
-const DateTime = z.iso.datetime({ offset: true });
-const LineItem = z.strictObject({
-  type: z.string(),
-  unitPriceAmount: z.number(),
-  unitPriceCurrency: z.string().length(3),
-  quantity: z.number().int(),
-  description: z.string().optional(),
-  periodStartTime: DateTime.optional(),
-  periodEndTime: DateTime.optional(),
-  createdTime: z.unknown().optional(),
-  updatedTime: z.unknown().optional(),
-});
-// ASSUMPTION: Rebilly refuses body fields it does not document (422, like any other invalid
-// field) and ignores the documented read-only ones (id, times, invoice ids, _links, subtotal).
-const PutBody = z.strictObject({
-  orderId: z.string({ error: BLANK }).min(1, BLANK),
-  churnTimePolicy: z.enum(['now', 'at-next-renewal']).nullish(),
-  churnTime: DateTime.nullish(),
-  canceledBy: z.enum(['merchant', 'customer', 'rebilly']).default('customer'),
-  reason: z
-    .enum([
-      'did-not-use',
-      'did-not-want',
-      'missing-features',
-      'bugs-or-problems',
-      'do-not-remember',
-      'risk-warning',
-      'contract-expired',
-      'too-expensive',
-      'other',
-      'billing-failure',
-    ])
-    .default('other'),
-  // `completed` is read-only: set by Rebilly when churnTime passes.
-  status: z.enum(['draft', 'confirmed', 'revoked']).default('confirmed'),
-  prorated: z.boolean().default(false),
-  description: z.string().max(255).nullish(),
-  lineItems: z.array(LineItem).optional(),
-  id: z.unknown().optional(),
-  canceledTime: z.unknown().optional(),
-  proratedInvoiceId: z.unknown().optional(),
-  appliedInvoiceId: z.unknown().optional(),
-  createdTime: z.unknown().optional(),
-  updatedTime: z.unknown().optional(),
-  _links: z.unknown().optional(),
-  lineItemSubtotal: z.unknown().optional(),
-});
 
 export class RebillySimulator extends Simulator {
   readonly orders = new Map<string, RebillyOrder>();
@@ -102,7 +49,7 @@ export class RebillySimulator extends Simulator {
     super({
       name: 'rebilly',
       rateLimited: (seconds) =>
-        this.problem(429, 'Too Many Requests', 'Rate limit exceeded.', {
+        rebillyProblem(429, 'Too Many Requests', 'Rate limit exceeded.', {
           'X-RateLimit-Retry-After': String(Math.floor(this.now().getTime() / 1000) + Math.ceil(seconds)),
           'X-RateLimit-Limit': String(this.rateLimit.quota()?.limit ?? 3000),
           'X-RateLimit-Remaining': '0',
@@ -124,13 +71,13 @@ export class RebillySimulator extends Simulator {
         const c = this.cancellations.get(r.params.id ?? '');
         return c
           ? this.ok(200, c)
-          : this.problem(404, 'Not Found', `OrderCancellation ${r.params.id} not found`);
+          : rebillyProblem(404, 'Not Found', `OrderCancellation ${r.params.id} not found`);
       }),
     );
     this.route('GET', `${base}/orders/:id`, (r) =>
       this.authed(r, () => {
         const o = this.orders.get(r.params.id ?? '');
-        return o ? this.ok(200, o) : this.problem(404, 'Not Found', `Order ${r.params.id} not found`);
+        return o ? this.ok(200, o) : rebillyProblem(404, 'Not Found', `Order ${r.params.id} not found`);
       }),
     );
   }
@@ -191,68 +138,28 @@ export class RebillySimulator extends Simulator {
     return { status, body, headers: { ...quota, ...headers } };
   }
 
-  private problem(
-    status: number,
-    title: string,
-    detail: string,
-    headers: Record<string, string> = {},
-    extra = {},
-  ) {
-    return {
-      status,
-      contentType: 'application/problem+json',
-      headers,
-      body: {
-        type: `https://api.rebilly.com/errors/${status}`,
-        title,
-        status,
-        detail,
-        instance: '',
-        ...extra,
-      },
-    } satisfies SimResponse;
-  }
-
   private invalid(invalidFields: InvalidField[]): SimResponse {
-    return this.problem(422, 'Invalid data', 'The request contains invalid data.', {}, { invalidFields });
+    return rebillyProblem(422, 'Invalid data', 'The request contains invalid data.', {}, { invalidFields });
   }
 
   private authed(r: SimRequest, handler: () => SimResponse): SimResponse {
     const key = r.headers['reb-apikey'];
     if (!key || key !== this.opts.apiKey)
-      return this.problem(401, 'Unauthorized', 'Invalid or missing API key.');
+      return rebillyProblem(401, 'Unauthorized', 'Invalid or missing API key.');
     if (r.params.org !== this.opts.organizationId)
-      return this.problem(403, 'Forbidden', 'Access to this organization is not allowed.');
+      return rebillyProblem(403, 'Forbidden', 'Access to this organization is not allowed.');
     const admission = r.method === 'GET' ? undefined : this.rateLimit.admit();
     if (admission?.admitted === false) return this.options.rateLimited(admission.retryAfterSeconds);
     this.advance();
     return handler();
   }
 
-  /** Every problem in the request, one invalidField each (unknown fields named one by one). */
-  private invalidFields(id: string, body: unknown): InvalidField[] {
-    const fields: InvalidField[] = [];
-    if (id.length > 50 || !ID.test(id)) fields.push({ field: 'id', message: 'This value is not valid.' });
-    // ASSUMPTION: a body that is not a JSON object is a 422 on `body` (the docs list no 400).
-    const parsed = PutBody.safeParse(body);
-    for (const issue of parsed.error?.issues ?? []) {
-      if (issue.code === 'unrecognized_keys')
-        issue.keys.forEach((k) => fields.push({ field: k, message: 'This field is not allowed.' }));
-      else {
-        const [field, ...inner] = issue.path.map(String);
-        const where = inner.length ? `${inner.join('.')}: ` : '';
-        fields.push({ field: field ?? 'body', message: `${where}${issue.message}` });
-      }
-    }
-    return fields;
-  }
-
   private upsert(r: SimRequest): SimResponse {
     const id = r.params.id ?? '';
     // ASSUMPTION: another media type is refused with 415 (the docs require application/json).
     if (!r.contentType.startsWith('application/json'))
-      return this.problem(415, 'Unsupported Media Type', 'Content-Type must be application/json.');
-    const problems = this.invalidFields(id, r.body);
+      return rebillyProblem(415, 'Unsupported Media Type', 'Content-Type must be application/json.');
+    const problems = invalidFieldsOf(id, r.body);
     if (problems.length) return this.invalid(problems);
     const b = PutBody.parse(r.body);
     const order = this.orders.get(b.orderId);
