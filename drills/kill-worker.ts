@@ -78,8 +78,10 @@ export async function killWorkerDrill(o: KillWorkerOptions): Promise<KillWorkerC
     httpTimeoutMs: holdMax + 5000,
     log: o.log,
   });
-  // Enough activity slots for every submit at once, else only 100 (the SDK default) are in flight.
-  const tuning = { maxConcurrentActivityTaskExecutions: o.count + 50 };
+  // Enough activity slots for every submit at once, else only 100 (the SDK default) are in flight;
+  // and more pollers on each provider queue, so that 500 submits reach the providers inside the hold
+  // now that they are dispatched from provider queues by polls, not eagerly (docs/rate-limits.md).
+  const tuning = { maxConcurrentActivityTaskExecutions: o.count + 50, maxConcurrentActivityTaskPolls: 20 };
   try {
     const { sims, client } = sys;
     const seeded = seedMany(sims, o.count, `kill${Date.now().toString(36)}`);
