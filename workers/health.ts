@@ -3,6 +3,7 @@ import { type AddressInfo } from 'node:net';
 import { type NativeConnection, type State } from '@temporalio/worker';
 import { z } from 'zod';
 import { ConfigError } from '../activities/config';
+import { listenAddress } from '../common/listen-address';
 import { fieldPath } from '../common/validation';
 
 // A worker's health for container orchestrators (the Dockerfile's HEALTHCHECK, a Kubernetes probe):
@@ -12,10 +13,7 @@ import { fieldPath } from '../common/validation';
 
 const HealthEnvSchema = z.object({
   /** Where GET /healthz listens, e.g. 0.0.0.0:8081 (port 0: any free port). Unset: no endpoint. */
-  CANCELLATIONS_HEALTH_ADDRESS: z
-    .string()
-    .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:8081')
-    .optional(),
+  CANCELLATIONS_HEALTH_ADDRESS: listenAddress('0.0.0.0:8081').optional(),
 });
 
 /** What the endpoint reads: the worker's state and a round trip to the Temporal frontend. */

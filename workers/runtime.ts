@@ -4,15 +4,13 @@ import { z } from 'zod';
 import { ConfigError } from '../activities/config';
 import { redactingLogger, secretValuesFromEnv } from '../codec/redact';
 import { METRIC, PROVIDER_LATENCY_BUCKETS_MS } from '../common/metrics';
+import { listenAddress } from '../common/listen-address';
 import { fieldPath } from '../common/validation';
 import { tracingFromEnv } from './tracing';
 
 const RuntimeEnvSchema = z.object({
   /** Where the Prometheus endpoint listens (`/metrics`), e.g. 0.0.0.0:9464. Unset: no metrics. */
-  CANCELLATIONS_METRICS_ADDRESS: z
-    .string()
-    .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464')
-    .optional(),
+  CANCELLATIONS_METRICS_ADDRESS: listenAddress('0.0.0.0:9464').optional(),
 });
 
 export interface WorkerRuntimeOptions {
