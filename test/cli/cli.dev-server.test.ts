@@ -1,41 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { useTemporalWithRebilly } from '../support/rebilly-fixture';
 import { createDevServerEnv } from '../support/temporal-env';
-
-const BIN = path.resolve(__dirname, '../../bin/cancellations');
+import { cliRunner } from './cli-runner';
 
 describe('the cancellations CLI against the dev server', () => {
   const t = useTemporalWithRebilly(createDevServerEnv);
   const dir = mkdtempSync(path.join(tmpdir(), 'cli-test-'));
 
-  // Asynchronous on purpose: the worker runs in this process and must keep polling meanwhile.
-  const cli = (args: string[], input?: string) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(BIN, args, {
-        env: {
-          ...process.env,
-          TEMPORAL_ADDRESS: t.env.connection.options.address,
-          TEMPORAL_NAMESPACE: 'default',
-          CANCELLATIONS_TASK_QUEUE: t.w.taskQueue,
-        },
-        timeout: 60_000,
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end(input ?? '');
-    });
-  const json = async (args: string[], input?: string) => {
-    const r = await cli([...args, '--json'], input);
-    if (r.code !== 0) throw new Error(`cancellations ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
-    return JSON.parse(r.stdout) as Record<string, unknown>;
-  };
+  const { cli, json } = cliRunner(t);
   const requestFile = (orderId: string, requestId: string, timing: object) => {
     t.sim.addOrder({ id: orderId });
     const file = path.join(dir, `${requestId}.json`);
