@@ -166,7 +166,7 @@ export class CancellationClient {
   /** Stage, schedule, attempts, the last error and the verification, from the workflows and Temporal. */
   async status(
     workflowId: string,
-  ): Promise<CancellationStatus & { running: boolean; pendingAttempt?: number }> {
+  ): Promise<CancellationStatus & { runId: string; running: boolean; pendingAttempt?: number }> {
     const described = await this.describeOrUndefined(workflowId);
     if (!described) throw new CancellationNotFoundError(workflowId);
     const status = await this.handle(workflowId).query(statusQuery);
@@ -175,6 +175,7 @@ export class CancellationClient {
     const verification = status.verification && (await this.verification(status.verification));
     return {
       ...status,
+      runId: described.runId,
       running: described.status.name === 'RUNNING',
       ...(pending?.attempt && { pendingAttempt: pending.attempt }),
       ...(!status.lastError &&

@@ -100,10 +100,9 @@ export function buildProgram(connect: () => Promise<CancellationClient> = connec
     .action(async (id: string, o: Opts) => {
       const client = await connect();
       const status = await client.status(id);
-      // The status comes from the latest run; its id makes the link stable once a new run starts.
-      const { runId } = await client.client.workflow.getHandle(id).describe();
-      const uiUrl = uiLinks(client.client.options.namespace).run(id, runId);
-      const s = { ...status, runId, uiUrl };
+      // The status is the latest run's; its run id keeps the link stable once a new run starts.
+      const uiUrl = uiLinks(client.client.options.namespace).run(id, status.runId);
+      const s = { ...status, uiUrl };
       const { result, verification, ...shown } = s;
       // The table shows the outcome in brief; `result` (or --json) gives the whole result.
       printRecord(
