@@ -36,7 +36,12 @@ const scopes = {
 for (const provider of ['keliweb', 'payway', 'rebilly', 'billing-care']) {
   /** @type {Scope} */
   scopes[provider] = {
-    mutate: [`activities/providers/${provider}.ts`, `activities/providers/${provider}-*.ts`],
+    mutate: [
+      `activities/providers/${provider}.ts`,
+      `activities/providers/${provider}-*.ts`,
+      // The receipt builders all four share: mutated once, with the provider that uses both.
+      ...(provider === 'payway' ? ['activities/providers/receipts.ts'] : []),
+    ],
     roots: ['<rootDir>/test/providers', '<rootDir>/test/unit/providers'],
     ignoreTests: [`/test/providers/(?!${provider}\\.contract\\.test\\.ts$)[^/]+$`],
     // Module-level code (wire schemas, reason tables, level texts) yields static mutants, each of

@@ -50,13 +50,13 @@ export const NON_RETRYABLE_PROVIDER_ERRORS = [
   OUTCOME_UNKNOWN,
 ];
 
-/** Details attached to every provider failure, for the result's `error` and the Web UI. */
 /** Details of an InvalidRequest failure: the first offending field. */
 export interface InvalidRequestDetails {
   field: string;
   message: string;
 }
 
+/** Details attached to every provider failure, for the result's `error` and the Web UI. */
 export interface ProviderErrorDetails {
   provider: string;
   status?: number;

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { bearerToken, Simulator, type SimRequest, type SimResponse } from './framework';
+import { KeliwebPassport, phpFormFields, type PassportCredentials } from './keliweb-passport';
+import { getClientsAddons, getClientsProducts, SERVICE_NOT_FOUND } from './keliweb-reads';
 import {
   CANCEL_TYPES,
-  renderList,
   romeDate,
   type KeliwebAddonRecord,
   type KeliwebCancelRequest,
@@ -10,7 +11,6 @@ import {
   type KeliwebListShape,
   type KeliwebService,
 } from './keliweb-records';
-import { KeliwebPassport, phpFormFields, type PassportCredentials } from './keliweb-passport';
 
 export type {
   KeliwebAddonRecord,
@@ -30,8 +30,6 @@ export interface KeliwebSimulatorOptions extends PassportCredentials {
   /** How list answers are shaped; `flattened` (as documented) unless set. */
   listShape?: KeliwebListShape;
 }
-
-const SERVICE_NOT_FOUND = { status: 200, body: { result: 'error', message: 'Service ID Not Found' } };
 
 const ServiceSeed = z.looseObject({ id: z.number().int().positive() });
 const AddonSeed = z.looseObject({ serviceid: z.number().int().positive() });
@@ -218,9 +216,9 @@ export class KeliwebSimulator extends Simulator {
       case 'add-cancel-request':
         return this.addCancelRequest(f);
       case 'get-clients-addons':
-        return this.getClientsAddons(f);
+        return getClientsAddons(this.addons.values(), this.listShape, f);
       case 'get-clients-products':
-        return this.getClientsProducts(f);
+        return getClientsProducts(this.services.values(), this.listShape, f);
       default:
         return { status: 404, body: { message: `The route ${r.path.slice(1)} could not be found.` } };
     }
@@ -253,53 +251,6 @@ export class KeliwebSimulator extends Simulator {
     return {
       status: 200,
       body: { result: 'success', serviceid: String(service.id), userid: String(service.userid) },
-    };
-  }
-
-  private getClientsAddons(f: Record<string, string>): SimResponse {
-    const ids = (f.serviceid ?? '').split(',').map((s) => s.trim());
-    // ASSUMPTION: Keliweb's required serviceid, missing or not a list of ids, is answered as WHMCS
-    // answers an unknown service (the documents name no other error for it).
-    if (!ids.every((id) => /^\d+$/.test(id))) return SERVICE_NOT_FOUND;
-    const wanted = new Set(ids.map(Number));
-    const matches = [...this.addons.values()].filter(
-      (a) =>
-        wanted.has(a.serviceid) &&
-        (!f.addonid || String(a.addonid) === f.addonid) &&
-        (!f.clientid || String(a.userid) === f.clientid),
-    );
-    return {
-      status: 200,
-      body: {
-        result: 'success',
-        serviceid: f.serviceid,
-        clientid: f.clientid ?? '',
-        ...renderList(this.listShape, 'addons', 'addon', matches, { totalresults: matches.length }),
-      },
-    };
-  }
-
-  private getClientsProducts(f: Record<string, string>): SimResponse {
-    // Every field is optional; WHMCS answers an unknown service with an empty list, not an error.
-    const matches = [...this.services.values()].filter(
-      (s) =>
-        (!f.serviceid || String(s.id) === f.serviceid) && (!f.clientid || String(s.userid) === f.clientid),
-    );
-    const start = /^\d+$/.test(f.limitstart ?? '') ? Number(f.limitstart) : 0;
-    const limit = /^\d+$/.test(f.limitnum ?? '') ? Number(f.limitnum) : 25;
-    const page = matches.slice(start, start + limit).map(({ userid, ...s }) => ({ clientid: userid, ...s }));
-    return {
-      status: 200,
-      body: {
-        result: 'success',
-        clientid: f.clientid ?? '',
-        serviceid: f.serviceid ?? '',
-        ...renderList(this.listShape, 'products', 'product', page, {
-          totalresults: matches.length,
-          startnumber: start,
-          numreturned: page.length,
-        }),
-      },
     };
   }
 }

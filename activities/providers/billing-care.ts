@@ -10,6 +10,7 @@ import {
 } from './billing-care-attempt';
 import { createBillingCareClient, PROVIDER } from './billing-care-http';
 import { confirmationOf, verificationOf } from './billing-care-reads';
+import { acknowledgedReceipt, receiptFromRead } from './receipts';
 import {
   bundlesOf,
   cancelAnswer,
@@ -123,13 +124,11 @@ export function createBillingCareActivities(
             'posted, so purchasedbundles cannot show whether Billing Care recorded our cancel.',
         );
       // validTo moved from its old date to exactly ours: the read is the evidence, not an answer.
-      return {
-        submittedAt: clock().toISOString(),
-        alreadyExisted: true,
-        acknowledged: false,
-        providerReference: { ...reference(target, bundle, record.effective), validToBefore: before.validTo },
-        effectiveAt: bundle.validTo!,
-      };
+      return receiptFromRead(
+        clock(),
+        { ...reference(target, bundle, record.effective), validToBefore: before.validTo },
+        bundle.validTo!,
+      );
     }
     // ASSUMPTION: a cancel shows in purchasedbundles as soon as Billing Care has answered it (the
     // doc's `true` comes back from a synchronous call), so a bundle still as it was means our POST
@@ -174,18 +173,13 @@ export function createBillingCareActivities(
         ours.length === 1 && ours[0]!.validTo && Date.parse(ours[0]!.validTo) <= clock().getTime();
       if (ended) {
         const validTo = new Date(ours[0]!.validTo!).toISOString();
-        return {
-          submittedAt: clock().toISOString(),
-          alreadyExisted: true,
-          acknowledged: false,
-          // No validToBefore: what the bundle showed before that cancel is not known here.
-          providerReference: {
-            accountId: target.accountId,
-            ...(ours[0]!.bundleId && { bundleId: ours[0]!.bundleId }),
-            effective: validTo,
-          },
-          effectiveAt: validTo,
+        // No validToBefore: what the bundle showed before that cancel is not known here.
+        const providerReference = {
+          accountId: target.accountId,
+          ...(ours[0]!.bundleId && { bundleId: ours[0]!.bundleId }),
+          effective: validTo,
         };
+        return receiptFromRead(clock(), providerReference, validTo);
       }
       const effective = cmd.effectiveAt
         ? new Date(cmd.effectiveAt).toISOString()
@@ -220,12 +214,7 @@ export function createBillingCareActivities(
       // Not Billing Care's answer (often a proxy page): it may have got through, so the record stays.
       if (answer === undefined) throw protocolFailure(PROVIDER, op, res.statusCode, snippet(res.body, 120));
       // `true` carries no date: the effective date is ours until a read shows it as validTo.
-      return {
-        submittedAt: clock().toISOString(),
-        alreadyExisted: false,
-        acknowledged: true,
-        providerReference: reference(target, bundle, effective),
-      };
+      return acknowledgedReceipt(clock(), reference(target, bundle, effective));
     },
 
     async confirmCancellation(q) {

@@ -15,6 +15,7 @@ import {
   summarizeAddons,
   type KeliwebProduct,
 } from './keliweb-wire';
+import { acknowledgedReceipt } from './receipts';
 import {
   type Confirmation,
   type ConfirmQuery,
@@ -159,13 +160,8 @@ export function createKeliwebActivities(deps: ActivityDeps): ProviderActivities<
             ...(answer.userId !== undefined && { userId: answer.userId }),
             type: KELIWEB_TYPES[cmd.effect],
           };
-      return {
-        submittedAt: clock().toISOString(),
-        alreadyExisted: answer.existed,
-        // Both answers are the provider's own word that a cancel request is recorded.
-        acknowledged: true,
-        providerReference: { ...request, ...addons },
-      };
+      // Both answers are the provider's own word that a cancel request is recorded.
+      return acknowledgedReceipt(clock(), { ...request, ...addons }, answer.existed);
     },
 
     async confirmCancellation(q): Promise<Confirmation> {

@@ -31,6 +31,7 @@ import {
   UserProductsSchema,
   validTo,
 } from './payway-wire';
+import { acknowledgedReceipt, receiptFromRead } from './receipts';
 import {
   type Confirmation,
   type LevelEvidence,
@@ -179,16 +180,11 @@ export function createPaywayActivities({ http, env, clock }: ActivityDeps): Prov
             `cancelled user product ${body.id}, not ours`,
           );
         }
-        return {
-          submittedAt: clock().toISOString(),
-          alreadyExisted: false,
-          acknowledged: true,
-          providerReference: {
-            userProductId: body.id,
-            accountId: target.accountId,
-            ...(cancellationReasonId !== undefined && { cancellationReasonId }),
-          },
-        };
+        return acknowledgedReceipt(clock(), {
+          userProductId: body.id,
+          accountId: target.accountId,
+          ...(cancellationReasonId !== undefined && { cancellationReasonId }),
+        });
       }
       const outcome = outcomeOf(operation, res, clock());
       const mayBeCancelled =
@@ -202,16 +198,7 @@ export function createPaywayActivities({ http, env, clock }: ActivityDeps): Prov
         // and confirm reads again (acknowledged false). A read that fails fails the attempt with its
         // own (often transient) failure: a refusal that a read could still explain is not final.
         const item = await readUserProduct(target).catch(unlessTransient);
-        if (item && levelOf(item)) {
-          const effectiveAt = validTo(item);
-          return {
-            submittedAt: clock().toISOString(),
-            alreadyExisted: true,
-            acknowledged: false,
-            providerReference: referenceOf(item, target),
-            ...(effectiveAt !== undefined && { effectiveAt }),
-          };
-        }
+        if (item && levelOf(item)) return receiptFromRead(clock(), referenceOf(item, target), validTo(item));
       }
       throw failureFromHttp(outcome);
     },

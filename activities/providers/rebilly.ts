@@ -11,6 +11,7 @@ import {
 } from '../http/failures';
 import { parseJsonBody } from '../http/parse';
 import { activitySignal } from './activity-context';
+import { acknowledgedReceipt, receiptFromRead } from './receipts';
 import {
   type Cancellation,
   CancellationSchema,
@@ -74,13 +75,8 @@ export function createRebillyActivities({ http, env, clock }: ActivityDeps): Pro
     return parseJsonBody(PROVIDER, operation, res, CancellationSchema);
   };
 
-  const receiptOf = (c: Cancellation, acknowledged: boolean, alreadyExisted: boolean): SubmitReceipt => ({
-    submittedAt: clock().toISOString(),
-    alreadyExisted,
-    acknowledged,
-    providerReference: { cancellationId: c.id, orderId: c.orderId, status: c.status },
-    ...(c.churnTime && { effectiveAt: iso(c.churnTime) }),
-  });
+  const referenceOf = (c: Cancellation) => ({ cancellationId: c.id, orderId: c.orderId, status: c.status });
+  const churnOf = (x: { churnTime?: string | null }) => (x.churnTime ? iso(x.churnTime) : undefined);
   const ahead = (date: string | null | undefined) =>
     date && Date.parse(date) > clock().getTime() ? date : undefined;
 
@@ -98,7 +94,9 @@ export function createRebillyActivities({ http, env, clock }: ActivityDeps): Pro
           );
         }
         // Found under our own id: the provider has it. The receipt rests on a read, not on an answer.
-        if (earlier && earlier.status !== 'draft') return receiptOf(earlier, false, true);
+        if (earlier && earlier.status !== 'draft') {
+          return receiptFromRead(clock(), referenceOf(earlier), churnOf(earlier));
+        }
       }
       const operation = 'upsert order-cancellation';
       const res = await send(
@@ -116,7 +114,7 @@ export function createRebillyActivities({ http, env, clock }: ActivityDeps): Pro
       if (res.statusCode === 200 || res.statusCode === 201) {
         // 201 created it; 200 updated the one a lost answer had already created (same id).
         const c = parseJsonBody(PROVIDER, operation, res, CancellationSchema);
-        return receiptOf(c, true, res.statusCode === 200);
+        return acknowledgedReceipt(clock(), referenceOf(c), res.statusCode === 200, churnOf(c));
       }
       const outcome = outcomeOf(operation, res, clock());
       if (outcome.status === 422 && outcome.field === 'orderId') {
@@ -126,13 +124,7 @@ export function createRebillyActivities({ http, env, clock }: ActivityDeps): Pro
         // own (often transient) failure rather than making the refusal final.
         const order = await getOrder(cmd.target.orderId).catch(unlessTransient);
         if (order && (ENDED_ORDER_STATUSES.has(order.status) || order.churnTime)) {
-          return {
-            submittedAt: clock().toISOString(),
-            alreadyExisted: true,
-            acknowledged: false,
-            providerReference: { orderId: order.id, orderStatus: order.status },
-            ...(order.churnTime && { effectiveAt: iso(order.churnTime) }),
-          };
+          return receiptFromRead(clock(), { orderId: order.id, orderStatus: order.status }, churnOf(order));
         }
       }
       throw failureFromHttp(outcome);
