@@ -11,6 +11,7 @@ import { WorkerGroup } from './worker-group';
 import { clientInterceptors } from '../client/connection';
 import { workerTelemetry } from './telemetry';
 import { prebuiltWorkflowBundle } from './prebuilt-bundle';
+import { BUNDLER_OPTIONS } from './bundle';
 
 export interface CancellationWorkerOptions {
   connection: NativeConnection;
@@ -41,10 +42,12 @@ type TuningOption =
   | 'workflowThreadPoolSize';
 
 /**
- * Deferred cancellations wait for weeks; each cached run costs a few MB of worker memory (bench/REPORT.md gives the measured figure).
- * A bounded cache keeps a worker with thousands of waiting runs small; evicted runs replay on wake-up.
+ * Deferred cancellations wait for weeks and need no cache entry while they do: a run evicted from
+ * the cache replays its short history when its timer fires. Each cached run costs worker memory
+ * (bench/REPORT.md gives the measured figure), so the cache is sized for the runs in flight, not
+ * for the runs waiting: 10,000 waiting then fit the memory goal of the bench.
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 200;
 
 /** The workers of one process: see createCancellationWorker. */
 export class CancellationWorker extends WorkerGroup {
@@ -99,7 +102,9 @@ export async function createCancellationWorker(o: CancellationWorkerOptions): Pr
     ...shared,
     taskQueue: o.taskQueue,
     activities,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(workflowBundle
+      ? { workflowBundle }
+      : { workflowsPath: require.resolve('../workflows'), bundlerOptions: BUNDLER_OPTIONS }),
     maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
     ...o.tuning,
   });
