@@ -8,11 +8,16 @@ import { buildBundle, PRODUCT_WORKFLOWS } from '../harness/bundle';
 import { type DevServer } from '../harness/dev-server';
 import { spawnWorker, type WorkerProcess } from '../harness/worker-process';
 
-const BASELINE_ENTRY = path.resolve(__dirname, 'baseline/worker-entry.ts');
+/** Each kind's worker entry and bundle; the cancellation worker is harness/worker-entry.ts. */
+const ENTRIES = {
+  baseline: path.resolve(__dirname, 'baseline/worker-entry.ts'),
+  skeleton: path.resolve(__dirname, 'skeleton/worker-entry.ts'),
+};
 
 export interface Bundles {
   product: string;
   baseline: string;
+  skeleton: string;
 }
 
 /** The system under test: one dev server, the simulators, and clients to start work with. */
@@ -42,6 +47,11 @@ export async function buildBundles(stateDir: string): Promise<Bundles> {
     baseline: await buildBundle({
       workflowsPath: require.resolve('./baseline/workflows'),
       outFile: path.join(stateDir, 'baseline.js'),
+      withFailureConverter: false,
+    }),
+    skeleton: await buildBundle({
+      workflowsPath: require.resolve('./skeleton/workflows'),
+      outFile: path.join(stateDir, 'skeleton.js'),
       withFailureConverter: false,
     }),
   };
@@ -94,19 +104,21 @@ export class Started {
 export async function startWorkerProcess(
   e: Env,
   started: Started,
-  kind: 'cancellation' | 'baseline',
+  kind: 'cancellation' | 'baseline' | 'skeleton',
   taskQueue: string,
   tuning: Record<string, number> = {},
+  nodeArgs?: string[],
 ): Promise<WorkerProcess> {
   const w = started.worker(
     spawnWorker({
-      ...(kind === 'baseline' && { entry: BASELINE_ENTRY }),
+      ...(kind !== 'cancellation' && { entry: ENTRIES[kind] }),
       address: e.server.address,
       taskQueue,
-      bundlePath: kind === 'baseline' ? e.bundles.baseline : e.bundles.product,
+      bundlePath: kind === 'cancellation' ? e.bundles.product : e.bundles[kind],
       env: { ...e.sims.env, PROVIDER_HTTP_TIMEOUT_MS: '5000' },
       tuning,
       onStderr: (line) => e.log(`worker ${kind}: ${line}`),
+      ...(nodeArgs && { nodeArgs }),
     }),
   );
   await w.ready;

@@ -11,6 +11,8 @@ export interface ClosedLoopResult {
   concurrency: number;
   seconds: number;
   latencyMs: ReturnType<typeof summary>;
+  /** CPU the worker process used over the window per completion in it, when a probe was given. */
+  workerCpuMsPerCompletion?: number;
 }
 
 export interface OpenLoopResult {
@@ -31,6 +33,7 @@ export async function closedLoop(
   seconds: number,
   phase: string,
   chart = true,
+  workerCpuMs?: () => number,
 ): Promise<ClosedLoopResult> {
   const warmupMs = Math.min(5000, seconds * 200);
   const start = Date.now();
@@ -42,6 +45,12 @@ export async function closedLoop(
   let inWindow = 0;
   let errors = 0;
   const latencies: number[] = [];
+  const cpu: number[] = [];
+  // Read at the window's two edges, on the clock rather than on a completion, so idle does count.
+  const edges = workerCpuMs && [
+    setTimeout(() => cpu.push(workerCpuMs()), windowStart - Date.now()),
+    setTimeout(() => cpu.push(workerCpuMs()), end - Date.now()),
+  ];
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (Date.now() < end) {
@@ -59,8 +68,11 @@ export async function closedLoop(
     }),
   );
   p.stop();
+  edges?.forEach(clearTimeout);
   if (chart) rec.band(phase, start);
   const rate = inWindow / seconds;
+  const cpuPerCompletion =
+    cpu.length === 2 && inWindow > 0 ? round((cpu[1]! - cpu[0]!) / inWindow, 1) : undefined;
   rec.log(
     `${phase}: ${rate.toFixed(1)}/s at concurrency ${concurrency} (${inWindow} in ${seconds} s, ${errors} errors)`,
   );
@@ -71,6 +83,7 @@ export async function closedLoop(
     concurrency,
     seconds,
     latencyMs: summary(latencies),
+    ...(cpuPerCompletion !== undefined && { workerCpuMsPerCompletion: cpuPerCompletion }),
   };
 }
 
@@ -123,9 +136,19 @@ export async function saturationThenHalfRate(
   rec: RunRecorder,
   kind: Kind,
   o: { concurrency: number; seconds: number; latencySeconds: number },
+  /** The worker process's CPU time so far, in ms (harness/worker-process.ts cpuMsOf). */
+  workerCpuMs?: () => number,
 ): Promise<{ throughput: ClosedLoopResult; latency: OpenLoopResult }> {
   await closedLoop(rec, kind, 8, 3, 'warm-up', false);
-  const throughput = await closedLoop(rec, kind, o.concurrency, o.seconds, `${kind.name} saturation`);
+  const throughput = await closedLoop(
+    rec,
+    kind,
+    o.concurrency,
+    o.seconds,
+    `${kind.name} saturation`,
+    true,
+    workerCpuMs,
+  );
   const latency = await openLoop(
     rec,
     kind,

@@ -1,23 +1,20 @@
-import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { ensureDevDataProtectionEnv } from '../codec/dev-keys';
 import { startSimulators } from '../simulators';
-import { installRedactingWorkerLogger } from '../workers/logging';
-import { exitOnSignals } from '../harness/children';
 import { SHIPPED_PRAGMAS, startDevServer } from '../harness/dev-server';
+import { cpuMsOf, type WorkerProcess } from '../harness/worker-process';
 import { buildBundles, openEnv, queue, Started, startWorkerProcess, type Env } from './env';
 import { runExperiments, type EagerStart } from './experiments';
 import { findingsFrom } from './findings';
-import { baselineKind, cancellationKind } from './kinds';
+import { baselineKind, cancellationKind, productShapes, skeletonKind } from './kinds';
 import { saturationThenHalfRate } from './loads';
-import { loadAverage, machine } from './machine';
+import { loadAverage } from './machine';
 import { MB, round } from './numbers';
-import { RunRecorder } from './recorder';
+import { beginBenchRun } from './begin';
 import { writeReportFiles } from './report';
 import { type Experiment, type Measured } from './report-types';
 import { measureScale } from './scale';
-import { measureStartup } from './startup';
+import { measureEntryPoints, measureStartup } from './startup';
 
 // `npm run bench`: throughput, latency, the scale of deferred cancellations and worker start-up,
 // against a dev server started here, with a baseline (a trivial workflow with one no-op activity)
@@ -54,22 +51,11 @@ const STATE = path.resolve(__dirname, '../.temporal/bench');
 const EAGER_RUNS = 50;
 
 async function main(): Promise<void> {
-  exitOnSignals();
-  const rec = new RunRecorder();
-  const log = rec.log;
+  const { rec, log, host } = beginBenchRun({ out: opts.out, stateDir: STATE });
   const concurrency = Number(opts.concurrency);
   const expDuration = Number(opts.experimentDuration);
-  // Before anything runs: a run of half an hour must not fail at the end for want of a folder.
-  mkdirSync(opts.out, { recursive: true });
-  ensureDevDataProtectionEnv(); // payloads encrypted, as the product ships
-  installRedactingWorkerLogger(process.env, 'ERROR');
-  const host = machine();
-  log(
-    `machine: ${host.cpus} cores (${host.cpuModel}), ${host.memoryGiB} GiB, Node ${host.node}, ${host.temporalCli}`,
-  );
 
   log('bundling the product and baseline workflows...');
-  rmSync(STATE, { recursive: true, force: true });
   const bundles = await buildBundles(STATE);
   const server = await startDevServer({ dbFile: path.join(STATE, 'temporal.sqlite') });
   const sims = await startSimulators(); // zero added latency
@@ -81,6 +67,7 @@ async function main(): Promise<void> {
 
     // --- Worker start-up ---------------------------------------------------------------------------
     const startup = await measureStartup(e, started);
+    const entryPoints = await measureEntryPoints(server.address, { runs: 3, log });
 
     // --- Throughput at saturation, and latency at half of it ---------------------------------------
     const baseQueue = queue('baseline');
@@ -90,14 +77,29 @@ async function main(): Promise<void> {
       seconds: Number(opts.duration),
       latencySeconds: Number(opts.latencyDuration),
     };
-    const base = await saturationThenHalfRate(rec, baselineKind(e.raw, baseQueue), loads);
+    const cpuOf = (w: WorkerProcess) => () => cpuMsOf(w.pid);
+    const base = await saturationThenHalfRate(rec, baselineKind(e.raw, baseQueue), loads, cpuOf(baseWorker));
     await baseWorker.stop();
 
     let worker = await startWorkerProcess(e, started, 'cancellation', productQueue);
     const defaults = (await worker.ready).options;
-    const product = cancellationKind(e.product, sims, `thr${Date.now().toString(36)}`);
-    const { throughput, latency } = await saturationThenHalfRate(rec, product, loads);
+    const runKey = Date.now().toString(36);
+    const product = cancellationKind(e.product, sims, `thr${runKey}`);
+    const { throughput, latency } = await saturationThenHalfRate(rec, product, loads, cpuOf(worker));
     const workerRssAfterLoad = MB(worker.rss());
+
+    // The same-shape skeleton: the product's commands to Temporal, from its own histories, and nothing else.
+    const shapes = await productShapes(e.product, sims, `shape${runKey}`);
+    log(`skeleton shapes: ${JSON.stringify(shapes)}`);
+    const skeletonQueue = queue('skeleton');
+    const skeletonWorker = await startWorkerProcess(e, started, 'skeleton', skeletonQueue);
+    const skeleton = await saturationThenHalfRate(
+      rec,
+      skeletonKind(e.raw, skeletonQueue, shapes),
+      loads,
+      cpuOf(skeletonWorker),
+    );
+    await skeletonWorker.stop();
 
     // --- Tuning experiments ------------------------------------------------------------------------
     let experiments: Experiment[] = [];
@@ -132,7 +134,8 @@ async function main(): Promise<void> {
       machine: { ...host, loadAverageAtEnd: loadAverage() },
       setup: {
         server: `temporal server start-dev, SQLite file, pragmas ${SHIPPED_PRAGMAS.join(', ')}`,
-        worker: 'one worker process (node --import tsx), prebuilt workflow bundle, shipped defaults',
+        worker:
+          'one worker process (node --import tsx harness/worker-entry.ts), prebuilt workflow bundle, shipped defaults',
         workerOptions: defaults,
         simulators: 'the four provider simulators, zero added latency, in the benchmark process',
         payloads: 'cancellations: AES-GCM payload codec as shipped; baseline: default data converter',
@@ -143,11 +146,15 @@ async function main(): Promise<void> {
       throughput: {
         cancellation: throughput,
         baseline: base.throughput,
+        skeleton: skeleton.throughput,
         ratio: round(throughput.perSecond / base.throughput.perSecond, 2),
+        ratioToSkeleton: round(throughput.perSecond / skeleton.throughput.perSecond, 2),
       },
-      latency: { cancellation: latency, baseline: base.latency },
+      skeletonShapes: shapes,
+      latency: { cancellation: latency, baseline: base.latency, skeleton: skeleton.latency },
       scale,
       startup,
+      entryPoints,
       experiments,
       ...(eager && { eagerStart: eager }),
     };

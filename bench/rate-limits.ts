@@ -1,27 +1,24 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Command } from 'commander';
 import { format, resolveConfig } from 'prettier';
 import { CancellationClient } from '../client/cancellation-client';
 import { dataConverterFromEnv } from '../codec/data-converter';
-import { ensureDevDataProtectionEnv } from '../codec/dev-keys';
 import { RATE_LIMITS_VARIABLE } from '../common/rate-limits';
 import { providerTaskQueue } from '../common/task-queue';
 import { buildBundle, PRODUCT_WORKFLOWS } from '../harness/bundle';
-import { exitOnSignals } from '../harness/children';
 import { startDevServer } from '../harness/dev-server';
 import { seedMany } from '../harness/targets';
 import { spawnWorker } from '../harness/worker-process';
 import { startSimulators } from '../simulators';
 import { type SimRequest } from '../simulators/framework';
 import { burstToleratingTemporal, temporalQueueBurst } from '../simulators/rate-limit';
-import { installRedactingWorkerLogger } from '../workers/logging';
 import { WORKFLOW_TYPE } from '../workflows/definitions';
 import { queue, Started } from './env';
-import { machine } from './machine';
+import { type machine } from './machine';
 import { round } from './numbers';
-import { RunRecorder } from './recorder';
+import { beginBenchRun } from './begin';
 
 // `npm run bench:rate-limits`: Rebilly cancellations through two worker processes polling the
 // same queues, the Rebilly queue held to a rate by Temporal (CANCELLATIONS_RATE_LIMITS), and the
@@ -44,17 +41,10 @@ const opts = new Command()
 const STATE = path.resolve(__dirname, '../.temporal/bench-rate-limits');
 
 async function main(): Promise<void> {
-  exitOnSignals();
-  const rec = new RunRecorder();
-  const log = rec.log;
+  const { log, host } = beginBenchRun({ out: opts.out, stateDir: STATE });
   const count = Number(opts.count);
   const rate = Number(opts.rate);
   const simBurst = opts.simBurst ? Number(opts.simBurst) : burstToleratingTemporal(rate);
-  mkdirSync(opts.out, { recursive: true });
-  ensureDevDataProtectionEnv();
-  installRedactingWorkerLogger(process.env, 'ERROR');
-  const host = machine();
-  rmSync(STATE, { recursive: true, force: true });
   const bundlePath = await buildBundle({
     workflowsPath: PRODUCT_WORKFLOWS,
     outFile: path.join(STATE, 'product.js'),

@@ -25,6 +25,22 @@ export const EXPERIMENT = {
   plainServer: 'server without WAL pragmas',
 } as const;
 
+export interface Throughput {
+  perSecond: number;
+  latencyMs: Summary;
+  errors: number;
+  seconds: number;
+  /** Worker CPU over the saturation window per completion (absent in older reports). */
+  workerCpuMsPerCompletion?: number;
+}
+
+export interface Latency {
+  offeredPerSecond: number;
+  requests: number;
+  errors: number;
+  latencyMs: Summary;
+}
+
 export interface BenchReport {
   generatedAt: string;
   durationSeconds: number;
@@ -37,13 +53,19 @@ export interface BenchReport {
   };
   setup: Record<string, unknown> & { concurrency: number; workerOptions: Record<string, unknown> };
   throughput: {
-    cancellation: { perSecond: number; latencyMs: Summary; errors: number; seconds: number };
-    baseline: { perSecond: number; latencyMs: Summary; errors: number; seconds: number };
+    cancellation: Throughput;
+    baseline: Throughput;
+    /** The same-shape skeleton (absent in reports written before it existed). */
+    skeleton?: Throughput;
     ratio: number;
+    ratioToSkeleton?: number;
   };
+  /** The skeleton's steps per provider, from the product's histories of the same run. */
+  skeletonShapes?: Record<string, string[]>;
   latency: {
-    cancellation: { offeredPerSecond: number; requests: number; errors: number; latencyMs: Summary };
-    baseline: { offeredPerSecond: number; requests: number; errors: number; latencyMs: Summary };
+    cancellation: Latency;
+    baseline: Latency;
+    skeleton?: Latency;
   };
   scale: {
     count: number;
@@ -57,15 +79,23 @@ export interface BenchReport {
     withdrawRefused: number;
     /** Withdraws in flight at once (absent in reports written before it was recorded). */
     withdrawConcurrency?: number;
+    /** Withdraws right after the scheduling burst. */
     withdrawLatencyMs: Summary;
+    /** Withdraws once the worker was quiet (absent in older reports). */
+    withdrawWhenQuietLatencyMs?: Summary;
+    workerQuietAfterSeconds?: number;
     fired: number;
     completed: number;
     notCompleted: number;
     drainSeconds: number;
     drainPerSecond: number;
     lateAtSubmitMs: Summary;
+    /** How late the first of them was submitted (absent in older reports). */
+    firstSubmitLateMs?: number;
   };
   startup: { runs: Array<Record<string, number>>; medianMs: Record<string, number> };
+  /** The shipped entry points timed as a user starts them (absent in older reports). */
+  entryPoints?: Array<{ variant: string; runsMs: number[]; medianMs: number; medianCpuMs: number }>;
   experiments: Experiment[];
   eagerStart?: Record<string, Summary>;
   findings: Finding[];

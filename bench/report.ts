@@ -2,10 +2,19 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import { latenessNote, memoryNote, noiseNote, saturationNote, shipsNotes, verdict } from './findings';
+import { entryPointsSection, goalsSection } from './goals';
 import { ms } from './numbers';
-import { EXPERIMENT, type BenchReport } from './report-types';
+import { EXPERIMENT, type BenchReport, type Summary, type Throughput } from './report-types';
 
 const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
+const kinds = ['cancellation', 'baseline', 'skeleton'] as const;
+const summaryText = (x: Summary) => `p50 ${ms(x.p50)}, p95 ${ms(x.p95)}, p99 ${ms(x.p99)}, max ${ms(x.max)}`;
+const cpu = (x: Throughput) =>
+  x.workerCpuMsPerCompletion === undefined ? 'not measured' : ms(x.workerCpuMsPerCompletion);
+const shapesText = (r: BenchReport) =>
+  Object.entries(r.skeletonShapes ?? {})
+    .map(([provider, steps]) => `${provider} ${steps.join(' → ')}`)
+    .join('; ') || 'no shapes recorded';
 
 export function renderReport(r: BenchReport): string {
   const m = r.machine;
@@ -41,23 +50,35 @@ export function renderReport(r: BenchReport): string {
     '',
     '## Headline',
     '',
-    row(['', 'cancellation (product)', 'baseline (1 no-op activity)', 'ratio']),
-    row(['---', '---', '---', '---']),
+    row(['', 'cancellation (product)', 'baseline (1 no-op activity)', 'same-shape skeleton', 'ratio']),
+    row(['---', '---', '---', '---', '---']),
     row([
       'throughput at saturation',
       `**${t.cancellation.perSecond}/s**`,
       `${t.baseline.perSecond}/s`,
-      `${t.ratio}`,
+      t.skeleton ? `${t.skeleton.perSecond}/s` : '',
+      `${t.ratio} to the baseline${t.ratioToSkeleton !== undefined ? `, ${t.ratioToSkeleton} to the skeleton` : ''}`,
+    ]),
+    row([
+      'worker CPU per completion at saturation',
+      cpu(t.cancellation),
+      cpu(t.baseline),
+      t.skeleton ? cpu(t.skeleton) : '',
+      '',
     ]),
     row([
       `latency p50 / p95 / p99 at half rate`,
       `**${ms(l.cancellation.latencyMs.p50)} / ${ms(l.cancellation.latencyMs.p95)} / ${ms(l.cancellation.latencyMs.p99)}** (${l.cancellation.offeredPerSecond}/s)`,
       `${ms(l.baseline.latencyMs.p50)} / ${ms(l.baseline.latencyMs.p95)} / ${ms(l.baseline.latencyMs.p99)} (${l.baseline.offeredPerSecond}/s)`,
+      l.skeleton
+        ? `${ms(l.skeleton.latencyMs.p50)} / ${ms(l.skeleton.latencyMs.p95)} / ${ms(l.skeleton.latencyMs.p99)} (${l.skeleton.offeredPerSecond}/s)`
+        : '',
       '',
     ]),
     row([
       `${s.count.toLocaleString('en')} deferred cancellations waiting`,
       `worker RSS ${s.rssMB.workerWaiting} MB, server RSS ${s.rssMB.serverWaiting} MB`,
+      '',
       '',
       '',
     ]),
@@ -66,10 +87,12 @@ export function renderReport(r: BenchReport): string {
       `${ms(s.lateAtSubmitMs.p50)} / ${ms(s.lateAtSubmitMs.p99)} / ${ms(s.lateAtSubmitMs.max)}`,
       '',
       '',
+      '',
     ]),
     row([
-      'withdraw while they wait (p50 / p99)',
-      `${ms(s.withdrawLatencyMs.p50)} / **${ms(s.withdrawLatencyMs.p99)}**`,
+      'withdraw while they wait, right after the burst / once the worker is quiet (p50 / p99)',
+      `${ms(s.withdrawLatencyMs.p50)} / **${ms(s.withdrawLatencyMs.p99)}**; ${s.withdrawWhenQuietLatencyMs ? `${ms(s.withdrawWhenQuietLatencyMs.p50)} / **${ms(s.withdrawWhenQuietLatencyMs.p99)}**` : 'not measured'}`,
+      '',
       '',
       '',
     ]),
@@ -78,26 +101,35 @@ export function renderReport(r: BenchReport): string {
       `**${ms(r.startup.medianMs.toRunningMs ?? NaN)}** (first cancellation done ${ms(r.startup.medianMs.toFirstCancellationCompletedMs ?? NaN)})`,
       '',
       '',
+      '',
     ]),
+    '',
+    ...goalsSection(r),
     '',
     '![latency over the run](latency.svg)',
     '',
     '## Throughput',
     '',
-    `Closed loop: ${r.setup.concurrency} concurrent starters, each starting the next as soon as its last one completed; completions counted over a ${t.cancellation.seconds} s window after a warm-up. A cancellation is \`CancellationClient.request\` (validate, describe, start, describe) then \`result\`; at the simulator it is a submit and a confirmation read (plus the provider's token and pre-checks).`,
+    `Closed loop: ${r.setup.concurrency} concurrent starters, each starting the next as soon as its last one completed; completions counted over a ${t.cancellation.seconds} s window after a warm-up. A cancellation is \`CancellationClient.request\` (validate, then one start) then \`result\`, each provider in turn; at the simulator it is a submit and a confirmation read (plus the provider's token and pre-checks). The skeleton is a workflow that gives Temporal the same commands as the product's run of each provider (activities on the same queues, search-attribute upserts, timers, the verification run it starts), taken from the histories of this run, and does nothing else: ${shapesText(r)}.`,
     '',
-    row(['', 'per second', 'p50', 'p95', 'p99', 'errors']),
-    row(['---', '---', '---', '---', '---', '---']),
-    ...(['cancellation', 'baseline'] as const).map((k) =>
-      row([
-        k,
-        t[k].perSecond,
-        ms(t[k].latencyMs.p50),
-        ms(t[k].latencyMs.p95),
-        ms(t[k].latencyMs.p99),
-        t[k].errors,
-      ]),
-    ),
+    row(['', 'per second', 'p50', 'p95', 'p99', 'errors', 'worker CPU per completion']),
+    row(['---', '---', '---', '---', '---', '---', '---']),
+    ...kinds.flatMap((k) => {
+      const x = t[k];
+      return x
+        ? [
+            row([
+              k,
+              x.perSecond,
+              ms(x.latencyMs.p50),
+              ms(x.latencyMs.p95),
+              ms(x.latencyMs.p99),
+              x.errors,
+              cpu(x),
+            ]),
+          ]
+        : [];
+    }),
     '',
     saturationNote(r),
     '',
@@ -107,18 +139,23 @@ export function renderReport(r: BenchReport): string {
     '',
     row(['', 'offered', 'requests', 'p50', 'p95', 'p99', 'max', 'errors']),
     row(['---', '---', '---', '---', '---', '---', '---', '---']),
-    ...(['cancellation', 'baseline'] as const).map((k) =>
-      row([
-        k,
-        `${l[k].offeredPerSecond}/s`,
-        l[k].requests,
-        ms(l[k].latencyMs.p50),
-        ms(l[k].latencyMs.p95),
-        ms(l[k].latencyMs.p99),
-        ms(l[k].latencyMs.max),
-        l[k].errors,
-      ]),
-    ),
+    ...kinds.flatMap((k) => {
+      const x = l[k];
+      return x
+        ? [
+            row([
+              k,
+              `${x.offeredPerSecond}/s`,
+              x.requests,
+              ms(x.latencyMs.p50),
+              ms(x.latencyMs.p95),
+              ms(x.latencyMs.p99),
+              ms(x.latencyMs.max),
+              x.errors,
+            ]),
+          ]
+        : [];
+    }),
     '',
     '## Scale of deferred cancellations',
     '',
@@ -135,25 +172,33 @@ export function renderReport(r: BenchReport): string {
       `${s.rssMB.serverBefore} / ${s.rssMB.serverWaiting} / ${s.rssMB.serverPeakWhileFiring} MB`,
     ]),
     row([
-      `withdraw latency while they wait (${s.withdrawn} withdrawn${s.withdrawConcurrency ? `, ${s.withdrawConcurrency} at a time` : ''})`,
-      `p50 ${ms(s.withdrawLatencyMs.p50)}, p95 ${ms(s.withdrawLatencyMs.p95)}, p99 ${ms(s.withdrawLatencyMs.p99)}, max ${ms(s.withdrawLatencyMs.max)}`,
+      `withdraw latency right after the burst (${s.withdrawLatencyMs.count} withdrawn${s.withdrawConcurrency ? `, ${s.withdrawConcurrency} at a time` : ''})`,
+      summaryText(s.withdrawLatencyMs),
     ]),
+    ...(s.withdrawWhenQuietLatencyMs
+      ? [
+          row([
+            `withdraw latency once the worker was quiet (${s.workerQuietAfterSeconds ?? '?'} s later; ${s.withdrawWhenQuietLatencyMs.count} withdrawn)`,
+            summaryText(s.withdrawWhenQuietLatencyMs),
+          ]),
+        ]
+      : []),
     row(['fell due together / completed / not completed', `${s.fired} / ${s.completed} / ${s.notCompleted}`]),
     row(['all completed after', `${s.drainSeconds} s (${s.drainPerSecond}/s)`]),
     row([
       'late: `result.submittedAt − scheduledFor`',
-      `p50 ${ms(s.lateAtSubmitMs.p50)}, p95 ${ms(s.lateAtSubmitMs.p95)}, p99 ${ms(s.lateAtSubmitMs.p99)}, max ${ms(s.lateAtSubmitMs.max)}`,
+      `first ${s.firstSubmitLateMs !== undefined ? ms(s.firstSubmitLateMs) : 'not recorded'}, ${summaryText(s.lateAtSubmitMs)}`,
     ]),
     '',
     memoryNote(r),
     '',
-    "Withdraw latency is measured right after the scheduling burst, while the one worker is still working through the burst's first workflow tasks: a withdraw is an update, which needs a workflow task of its own and waits behind that backlog (and replays the run when it has left the cache).",
+    "A withdraw is an update: it needs a workflow task of its own. Right after the scheduling burst it waits behind the burst's first workflow tasks still queued for the one worker (and replays the run when it has left the cache); once the worker is quiet it waits for nothing.",
     '',
     latenessNote(r),
     '',
     '## Worker start-up',
     '',
-    `A fresh \`node --import tsx\` process creating the cancellation worker with the prebuilt bundle, measured from spawn (${r.startup.runs.length} runs; tsx compiles the TypeScript on the fly, as \`npm run worker\` does).`,
+    `A fresh \`node --import tsx\` process creating the cancellation worker with the prebuilt bundle, measured from spawn (${r.startup.runs.length} runs; the harness's worker entry under tsx, which compiles the TypeScript on the fly; the shipped, compiled entry points are timed below).`,
     '',
     row([
       'run',
@@ -174,6 +219,8 @@ export function renderReport(r: BenchReport): string {
         ms(x.toFirstCancellationCompletedMs!),
       ]),
     ),
+    '',
+    ...entryPointsSection(r),
     '',
     '## Tuning',
     '',

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mapLimit, percentile, progress, summary } from '../harness/stats';
 import { seedMany } from '../harness/targets';
-import { rssOf, type WorkerProcess } from '../harness/worker-process';
+import { cpuMsOf, rssOf, type WorkerProcess } from '../harness/worker-process';
 import { type Env } from './env';
 import { MB, round } from './numbers';
 import { type RunRecorder } from './recorder';
@@ -58,15 +58,22 @@ export async function measureScale(e: Env, rec: RunRecorder, worker: WorkerProce
     `scale: ${count} scheduled in ${scheduledIn.toFixed(0)} s (${(count / scheduledIn).toFixed(0)}/s); ${((due - Date.now()) / 1000).toFixed(0)} s to go`,
   );
 
-  // While they wait: withdraw a sample (spread over the list), and read the memory.
+  // While they wait: withdraw half the sample right after the burst (the worker still works through
+  // its first workflow tasks), the other half once the worker is quiet; then read the memory.
   await sleep(5000);
-  const w = await withdrawSampleOf(e, rec, accepted, withdrawSample);
+  const half = Math.ceil(withdrawSample / 2);
+  const w = await withdrawSampleOf(e, rec, accepted, half, 'withdraw right after the burst');
+  const quietAfterS = await untilQuiet(worker, due);
+  const rest = accepted.filter((a) => !w.withdrawn.has(a.workflowId));
+  const w2 = await withdrawSampleOf(e, rec, rest, withdrawSample - half, 'withdraw once the worker is quiet');
+  for (const id of w2.withdrawn) w.withdrawn.add(id);
+  for (const id of w2.refused) w.refused.add(id);
   const waiting = {
     workerRssMB: MB(worker.rss()),
     serverRssMB: MB(rssOf(e.server.pid())),
   };
   rec.log(
-    `scale: withdraw p50 ${percentile(w.ms, 50)} ms p99 ${percentile(w.ms, 99)} ms; RSS worker ${waiting.workerRssMB} MB, server ${waiting.serverRssMB} MB`,
+    `scale: withdraw right after the burst p50 ${percentile(w.ms, 50)} ms p99 ${percentile(w.ms, 99)} ms; once quiet (${quietAfterS} s later) p50 ${percentile(w2.ms, 50)} ms p99 ${percentile(w2.ms, 99)} ms; RSS worker ${waiting.workerRssMB} MB, server ${waiting.serverRssMB} MB`,
   );
   if (Date.now() >= due) rec.log('scale: WARNING scheduling and withdrawing ran past the due time');
 
@@ -114,18 +121,37 @@ export async function measureScale(e: Env, rec: RunRecorder, worker: WorkerProce
     withdrawRefused: w.refused.size,
     withdrawConcurrency: WITHDRAW_CONCURRENCY,
     withdrawLatencyMs: summary(w.ms),
+    withdrawWhenQuietLatencyMs: summary(w2.ms),
+    workerQuietAfterSeconds: quietAfterS,
     fired: firing,
     completed: lateMs.length,
     notCompleted,
     drainSeconds: round(drainS),
     drainPerSecond: round(firing / drainS),
     lateAtSubmitMs: summary(lateMs),
+    firstSubmitLateMs: lateMs.length ? Math.min(...lateMs) : NaN,
   };
 }
 
+/**
+ * Waits until the worker uses under a tenth of a core over two seconds (its backlog of first
+ * workflow tasks done), but never closer than 30 s to the due time; returns the seconds waited.
+ */
+async function untilQuiet(worker: WorkerProcess, due: number): Promise<number> {
+  const start = Date.now();
+  while (Date.now() < due - 30_000) {
+    const before = cpuMsOf(worker.pid);
+    await sleep(2000);
+    if (cpuMsOf(worker.pid) - before < 200) break;
+  }
+  return round((Date.now() - start) / 1000);
+}
+
 /** Withdraws `n` of the waiting cancellations, spread over the list, a few at a time. */
-async function withdrawSampleOf(e: Env, rec: RunRecorder, accepted: Accepted[], n: number) {
-  const sample = accepted.filter((_, i) => i % Math.floor(accepted.length / n) === 0).slice(0, n);
+async function withdrawSampleOf(e: Env, rec: RunRecorder, accepted: Accepted[], n: number, label: string) {
+  const sample = accepted
+    .filter((_, i) => i % Math.max(1, Math.floor(accepted.length / n)) === 0)
+    .slice(0, n);
   const ms: number[] = [];
   const refused = new Set<string>();
   const start = Date.now();
@@ -141,10 +167,10 @@ async function withdrawSampleOf(e: Env, rec: RunRecorder, accepted: Accepted[], 
     if (!ok) return void refused.add(a.workflowId);
     const took = Date.now() - t0;
     ms.push(took);
-    rec.point('withdraw while they wait', t0, took);
+    rec.point(label, t0, took);
   });
   p.stop();
-  rec.band('withdraw sample', start);
+  rec.band(label, start);
   return { ms, refused, withdrawn: new Set(sample.map((a) => a.workflowId)) };
 }
 

@@ -8,8 +8,13 @@ export async function buildBundle(o: {
   outFile: string;
   /** The product's bundles carry the failure converter (encrypted failure messages). */
   withFailureConverter: boolean;
+  /** zod shared by every run (workers/bundle.ts); off only to measure what sharing it saves. */
+  withSharedModules?: boolean;
 }): Promise<string> {
-  const code = await bundleWorkflows(o.workflowsPath, { withFailureConverter: o.withFailureConverter });
+  const code = await bundleWorkflows(o.workflowsPath, {
+    withFailureConverter: o.withFailureConverter,
+    ...(o.withSharedModules !== undefined && { withSharedModules: o.withSharedModules }),
+  });
   mkdirSync(path.dirname(o.outFile), { recursive: true });
   writeFileSync(o.outFile, code);
   return o.outFile;

@@ -22,7 +22,6 @@ import {
   type LevelEvidence,
   type ProviderActivities,
   type ProviderReference,
-  type SubmitReceipt,
 } from './types';
 
 // The wire helpers live in keliweb-wire.ts; these are re-exported for importers of this module.
@@ -145,7 +144,7 @@ export function createKeliwebActivities(deps: ActivityDeps): ProviderActivities<
   };
 
   return {
-    async submitCancellation(cmd): Promise<SubmitReceipt> {
+    async submitCancellation(cmd) {
       const { serviceId } = cmd.target;
       // A token failure dooms the cancel request too: let it fail the activity before any read.
       await tokens.get();

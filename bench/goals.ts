@@ -1,0 +1,107 @@
+import { ms, round } from './numbers';
+import { type BenchReport } from './report-types';
+
+// The goals of issue 12, each judged from this run's numbers: what was asked, what was measured,
+// and whether it was met. A goal this run did not measure says so rather than passing.
+
+interface Goal {
+  goal: string;
+  measured: string;
+  met: boolean | undefined;
+}
+
+const WORKER_ENTRY = 'worker: node dist/workers/main.js';
+const CLI_ENTRY = 'cli: node dist/client/cli/main.js list';
+
+function goals(r: BenchReport): Goal[] {
+  const t = r.throughput;
+  const l = r.latency.cancellation.latencyMs;
+  const base = r.latency.baseline.latencyMs;
+  const s = r.scale;
+  const entry = (name: string) => r.entryPoints?.find((e) => e.variant === name);
+  const worker = entry(WORKER_ENTRY);
+  const cli = entry(CLI_ENTRY);
+  const drainRatio = s.drainPerSecond / t.cancellation.perSecond;
+  return [
+    { goal: 'throughput ≥ 0.6 × the one-activity baseline', measured: `${t.ratio}`, met: t.ratio >= 0.6 },
+    {
+      goal: 'throughput ≥ 0.85 × the same-shape skeleton',
+      measured: t.ratioToSkeleton === undefined ? 'not measured' : `${t.ratioToSkeleton}`,
+      met: t.ratioToSkeleton === undefined ? undefined : t.ratioToSkeleton >= 0.85,
+    },
+    {
+      goal: 'latency p50 at half rate ≤ 60 ms and ≤ 1.5 × the baseline',
+      measured: `${ms(l.p50)} (${round(l.p50 / base.p50, 1)} × the baseline's ${ms(base.p50)})`,
+      met: l.p50 <= 60 && l.p50 <= 1.5 * base.p50,
+    },
+    { goal: 'latency p99 at half rate ≤ 150 ms', measured: ms(l.p99), met: l.p99 <= 150 },
+    {
+      goal: 'worker RSS ≤ 400 MB with 10,000 waiting',
+      measured: `${s.rssMB.workerWaiting} MB with ${s.count.toLocaleString('en')} waiting`,
+      met: s.count >= 10_000 ? (s.rssMB.workerWaiting ?? Infinity) <= 400 : undefined,
+    },
+    {
+      goal: 'when they fall due together, the first submitted within 5 s',
+      measured: s.firstSubmitLateMs === undefined ? 'not measured' : ms(s.firstSubmitLateMs),
+      met: s.firstSubmitLateMs === undefined ? undefined : s.firstSubmitLateMs <= 5000,
+    },
+    {
+      goal: 'and drained at ≥ 0.9 × the saturation throughput',
+      measured: `${s.drainPerSecond}/s against ${t.cancellation.perSecond}/s (${round(drainRatio, 2)} ×)`,
+      met: drainRatio >= 0.9,
+    },
+    {
+      goal: 'withdraw p99 ≤ 200 ms, right after the scheduling burst',
+      measured: ms(s.withdrawLatencyMs.p99),
+      met: s.withdrawLatencyMs.p99 <= 200,
+    },
+    {
+      goal: 'withdraw p99 ≤ 200 ms, once the worker is quiet',
+      measured: s.withdrawWhenQuietLatencyMs ? ms(s.withdrawWhenQuietLatencyMs.p99) : 'not measured',
+      met: s.withdrawWhenQuietLatencyMs ? s.withdrawWhenQuietLatencyMs.p99 <= 200 : undefined,
+    },
+    {
+      goal: 'compiled worker, spawn to first poll ≤ 1 s',
+      measured: worker ? `${ms(worker.medianMs)} (CPU ${ms(worker.medianCpuMs)})` : 'not measured (no dist/)',
+      met: worker ? worker.medianMs <= 1000 : undefined,
+    },
+    {
+      goal: 'one CLI command (`list`, compiled) ≤ 0.5 s',
+      measured: cli ? `${ms(cli.medianMs)} (CPU ${ms(cli.medianCpuMs)})` : 'not measured (no dist/)',
+      met: cli ? cli.medianMs <= 500 : undefined,
+    },
+  ];
+}
+
+const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
+const verdict = (met: boolean | undefined) =>
+  met === undefined ? 'not measured' : met ? 'met' : '**not met**';
+
+/** The "Goals" section: each goal against this run. */
+export function goalsSection(r: BenchReport): string[] {
+  const gs = goals(r);
+  const judged = gs.filter((g) => g.met !== undefined);
+  return [
+    '## Goals',
+    '',
+    `${judged.filter((g) => g.met).length} of the ${gs.length} goals of issue 12 met in this run (${gs.length - judged.length} not measured).`,
+    '',
+    row(['goal', 'this run', 'verdict']),
+    row(['---', '---', '---']),
+    ...gs.map((g) => row([g.goal, g.measured, verdict(g.met)])),
+  ];
+}
+
+/** The shipped entry points (compiled and through tsx), timed from spawn, as a user starts them. */
+export function entryPointsSection(r: BenchReport): string[] {
+  if (!r.entryPoints?.length) return [];
+  return [
+    `The shipped entry points, each started ${r.entryPoints[0]!.runsMs.length} times from spawn (a worker until it polls, a command until it exits); CPU is the process tree's:`,
+    '',
+    row(['entry point', 'median wall', 'median CPU', 'runs']),
+    row(['---', '---', '---', '---']),
+    ...r.entryPoints.map((e) =>
+      row([e.variant, ms(e.medianMs), ms(e.medianCpuMs), e.runsMs.map(ms).join(', ')]),
+    ),
+  ];
+}

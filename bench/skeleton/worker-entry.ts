@@ -1,0 +1,37 @@
+// The skeleton worker as its own process, laid out as the product's (harness/worker-entry.ts): a
+// main worker for the workflows and one activity worker per provider queue, on one connection.
+import { Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { providers } from '../../common/request';
+import { providerTaskQueue } from '../../common/task-queue';
+import { runChildWorker, tuningFromEnv } from '../../harness/worker-child';
+import { WorkerGroup } from '../../workers/worker-group';
+import { skeletonActivities } from './activities';
+
+class SkeletonWorker extends WorkerGroup {
+  get options(): Worker['options'] {
+    return this.workers[0]!.options;
+  }
+}
+
+runChildWorker(Date.now(), async (connection, taskQueue, namespace) => {
+  const activities = skeletonActivities(new Client({ connection, namespace }));
+  const tuning = tuningFromEnv();
+  const main = await Worker.create({
+    connection,
+    namespace,
+    taskQueue,
+    activities,
+    workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! },
+    ...tuning,
+  });
+  const byProvider = await Promise.all(
+    providers.map((p) =>
+      Worker.create({ connection, namespace, taskQueue: providerTaskQueue(taskQueue, p), activities }),
+    ),
+  );
+  return new SkeletonWorker([main, ...byProvider]);
+}).catch((err: unknown) => {
+  console.error(`skeleton worker failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exit(1);
+});
