@@ -19,6 +19,8 @@ export interface WorkerProcessOptions {
   tuning?: Record<string, number>;
   /** Lines the worker writes to stderr (default: ignored except the last few, shown on failure). */
   onStderr?: (line: string) => void;
+  /** Flags for node itself (e.g. `--cpu-prof`), placed before `--import tsx`. */
+  nodeArgs?: string[];
 }
 
 export interface WorkerProcess {
@@ -44,12 +46,27 @@ export function rssOf(pid: number): number {
   }
 }
 
+/** CPU time (user + system) a process has used, in ms (0 if it is gone). */
+export function cpuMsOf(pid: number): number {
+  try {
+    // Fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** USER_HZ: 100 on every Linux this runs on (`getconf CLK_TCK`). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 /** Starts a worker as a child process (`node --import tsx <entry>`) and resolves `ready` at RUNNING. */
 export function spawnWorker(o: WorkerProcessOptions): WorkerProcess {
   const spawnedAt = Date.now();
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', o.entry ?? CANCELLATION_WORKER_ENTRY],
+    [...(o.nodeArgs ?? []), '--import', 'tsx', o.entry ?? CANCELLATION_WORKER_ENTRY],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
