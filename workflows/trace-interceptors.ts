@@ -1,9 +1,5 @@
 import { TRACE_HEADER } from '@temporalio/interceptors-opentelemetry/lib/instrumentation';
-import {
-  OpenTelemetryInboundInterceptor,
-  OpenTelemetryInternalsInterceptor,
-  OpenTelemetryOutboundInterceptor,
-} from '@temporalio/interceptors-opentelemetry/lib/workflow';
+import type * as OtelWorkflow from '@temporalio/interceptors-opentelemetry/lib/workflow';
 import {
   type Headers,
   type WorkflowInboundCallsInterceptor,
@@ -23,18 +19,27 @@ export function traceInterceptors(): Required<WorkflowInterceptors> {
   let traced = false;
   let otel:
     | {
-        inbound: OpenTelemetryInboundInterceptor;
-        outbound: OpenTelemetryOutboundInterceptor;
-        internals: OpenTelemetryInternalsInterceptor;
+        inbound: OtelWorkflow.OpenTelemetryInboundInterceptor;
+        outbound: OtelWorkflow.OpenTelemetryOutboundInterceptor;
+        internals: OtelWorkflow.OpenTelemetryInternalsInterceptor;
       }
     | undefined;
-  // Created on first use: their construction sets up a tracer inside the workflow's sandbox.
-  const sdk = () =>
-    (otel ??= {
-      inbound: new OpenTelemetryInboundInterceptor(),
-      outbound: new OpenTelemetryOutboundInterceptor(),
-      internals: new OpenTelemetryInternalsInterceptor(),
-    });
+  // Created on first use: their construction sets up a tracer inside the workflow's sandbox. The
+  // module is loaded then too, not imported: every run evaluates its imports afresh, and this one
+  // (the OpenTelemetry SDK) cost runs without a trace CPU and memory for nothing
+  // (bench/PROFILE.md). A traced run loads it at the same point on replay: the headers decide.
+  const sdk = () => {
+    if (!otel) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded by traced runs only (above)
+      const m = require('@temporalio/interceptors-opentelemetry/lib/workflow') as typeof OtelWorkflow;
+      otel = {
+        inbound: new m.OpenTelemetryInboundInterceptor(),
+        outbound: new m.OpenTelemetryOutboundInterceptor(),
+        internals: new m.OpenTelemetryInternalsInterceptor(),
+      };
+    }
+    return otel;
+  };
   const carries = (headers: Headers) => headers[TRACE_HEADER] !== undefined;
 
   const inbound: WorkflowInboundCallsInterceptor = {
