@@ -1,18 +1,15 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { format, resolveConfig } from 'prettier';
-import { ensureDevDataProtectionEnv } from '../codec/dev-keys';
-import { exitOnSignals } from '../harness/children';
 import { startDevServer } from '../harness/dev-server';
 import { cpuMsOf } from '../harness/worker-process';
 import { startSimulators } from '../simulators';
-import { installRedactingWorkerLogger } from '../workers/logging';
+import { beginBenchRun } from './begin';
 import { buildBundles, openEnv, queue, Started, startWorkerProcess } from './env';
 import { cancellationKind } from './kinds';
-import { machine } from './machine';
 import { round } from './numbers';
 import { profileMarkdown, type ProfileRun, type ThreadSummary } from './profile-markdown';
 import {
@@ -27,7 +24,6 @@ import {
   type Window,
 } from './profile-summary';
 import { cpuPerSampledMs, threadCpu, threadDelta } from './profile-threads';
-import { RunRecorder } from './recorder';
 
 // `npm run bench:profile`: where the CPU of a cancellation goes. One cancellation worker process runs
 // under `node --cpu-prof` while a closed loop of cancellations keeps it saturated; this process (the
@@ -93,17 +89,10 @@ async function workerProfiles(dir: string, exitCode: number | null): Promise<str
 }
 
 async function main(): Promise<void> {
-  exitOnSignals();
-  const rec = new RunRecorder();
-  const log = rec.log;
+  const { log, host } = beginBenchRun({ out: opts.out, stateDir: STATE });
   const seconds = Number(opts.seconds);
   const warmup = Number(opts.warmup);
   const concurrency = Number(opts.concurrency);
-  mkdirSync(opts.out, { recursive: true });
-  ensureDevDataProtectionEnv(); // payloads encrypted, as the product ships
-  installRedactingWorkerLogger(process.env, 'ERROR');
-  const host = machine();
-  rmSync(STATE, { recursive: true, force: true });
   log('bundling the workflows...');
   const bundles = await buildBundles(STATE);
   const server = await startDevServer({ dbFile: path.join(STATE, 'temporal.sqlite') });
