@@ -13,7 +13,7 @@ const quiet = {
 
 /**
  * Modules evaluated once per worker and shared by every workflow run, instead of once per run:
- * zod, which each run would otherwise evaluate again (bench/REPORT.md: worker memory per cached
+ * zod, which each run would otherwise evaluate again (bench/CACHED-RUNS.md: worker memory per cached
  * run and CPU per run, measured both ways). workflows/shared-modules.ts says why only the library.
  */
 export const SHARED_WORKFLOW_MODULES: readonly string[] = [require.resolve('../workflows/shared-modules')];
