@@ -10,6 +10,9 @@ interface Goal {
   met: boolean | undefined;
 }
 
+/** A number this run measured: report.json turns NaN into null, so a re-render must not judge one. */
+const measured = (x: number | null | undefined): x is number => typeof x === 'number' && Number.isFinite(x);
+
 const WORKER_ENTRY = 'worker: node dist/workers/main.js';
 const CLI_ENTRY = 'cli: node dist/client/cli/main.js list';
 
@@ -22,6 +25,7 @@ function goals(r: BenchReport): Goal[] {
   const worker = entry(WORKER_ENTRY);
   const cli = entry(CLI_ENTRY);
   const drainRatio = s.drainPerSecond / t.cancellation.perSecond;
+  const quietP99 = s.withdrawWhenQuietLatencyMs?.p99;
   return [
     { goal: 'throughput ≥ 0.6 × the one-activity baseline', measured: `${t.ratio}`, met: t.ratio >= 0.6 },
     {
@@ -42,8 +46,8 @@ function goals(r: BenchReport): Goal[] {
     },
     {
       goal: 'when they fall due together, the first submitted within 5 s',
-      measured: s.firstSubmitLateMs === undefined ? 'not measured' : ms(s.firstSubmitLateMs),
-      met: s.firstSubmitLateMs === undefined ? undefined : s.firstSubmitLateMs <= 5000,
+      measured: measured(s.firstSubmitLateMs) ? ms(s.firstSubmitLateMs) : 'not measured',
+      met: measured(s.firstSubmitLateMs) ? s.firstSubmitLateMs <= 5000 : undefined,
     },
     {
       goal: 'and drained at ≥ 0.9 × the saturation throughput',
@@ -57,8 +61,10 @@ function goals(r: BenchReport): Goal[] {
     },
     {
       goal: 'withdraw p99 ≤ 200 ms, once the worker is quiet',
-      measured: s.withdrawWhenQuietLatencyMs ? ms(s.withdrawWhenQuietLatencyMs.p99) : 'not measured',
-      met: s.withdrawWhenQuietLatencyMs ? s.withdrawWhenQuietLatencyMs.p99 <= 200 : undefined,
+      measured: !measured(quietP99)
+        ? 'not measured'
+        : `${ms(quietP99)}${s.workerWasQuiet === false ? ' (the worker was not quiet yet)' : ''}`,
+      met: measured(quietP99) && s.workerWasQuiet !== false ? quietP99 <= 200 : undefined,
     },
     {
       goal: 'compiled worker, spawn to first poll ≤ 1 s',

@@ -84,6 +84,8 @@ export interface BenchReport {
     /** Withdraws once the worker was quiet (absent in older reports). */
     withdrawWhenQuietLatencyMs?: Summary;
     workerQuietAfterSeconds?: number;
+    /** False when the worker was still busy 30 s before the due time (the second half ran anyway). */
+    workerWasQuiet?: boolean;
     fired: number;
     completed: number;
     notCompleted: number;

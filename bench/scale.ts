@@ -63,7 +63,7 @@ export async function measureScale(e: Env, rec: RunRecorder, worker: WorkerProce
   await sleep(5000);
   const half = Math.ceil(withdrawSample / 2);
   const w = await withdrawSampleOf(e, rec, accepted, half, 'withdraw right after the burst');
-  const quietAfterS = await untilQuiet(worker, due);
+  const quiet = await untilQuiet(worker, due);
   const rest = accepted.filter((a) => !w.withdrawn.has(a.workflowId));
   const w2 = await withdrawSampleOf(e, rec, rest, withdrawSample - half, 'withdraw once the worker is quiet');
   for (const id of w2.withdrawn) w.withdrawn.add(id);
@@ -73,7 +73,7 @@ export async function measureScale(e: Env, rec: RunRecorder, worker: WorkerProce
     serverRssMB: MB(rssOf(e.server.pid())),
   };
   rec.log(
-    `scale: withdraw right after the burst p50 ${percentile(w.ms, 50)} ms p99 ${percentile(w.ms, 99)} ms; once quiet (${quietAfterS} s later) p50 ${percentile(w2.ms, 50)} ms p99 ${percentile(w2.ms, 99)} ms; RSS worker ${waiting.workerRssMB} MB, server ${waiting.serverRssMB} MB`,
+    `scale: withdraw right after the burst p50 ${percentile(w.ms, 50)} ms p99 ${percentile(w.ms, 99)} ms; once quiet (${quiet.quiet ? `${quiet.seconds} s later` : `not quiet after ${quiet.seconds} s`}) p50 ${percentile(w2.ms, 50)} ms p99 ${percentile(w2.ms, 99)} ms; RSS worker ${waiting.workerRssMB} MB, server ${waiting.serverRssMB} MB`,
   );
   if (Date.now() >= due) rec.log('scale: WARNING scheduling and withdrawing ran past the due time');
 
@@ -121,30 +121,32 @@ export async function measureScale(e: Env, rec: RunRecorder, worker: WorkerProce
     withdrawRefused: w.refused.size,
     withdrawConcurrency: WITHDRAW_CONCURRENCY,
     withdrawLatencyMs: summary(w.ms),
-    withdrawWhenQuietLatencyMs: summary(w2.ms),
-    workerQuietAfterSeconds: quietAfterS,
+    ...(w2.ms.length && { withdrawWhenQuietLatencyMs: summary(w2.ms) }),
+    workerQuietAfterSeconds: quiet.seconds,
+    workerWasQuiet: quiet.quiet,
     fired: firing,
     completed: lateMs.length,
     notCompleted,
     drainSeconds: round(drainS),
     drainPerSecond: round(firing / drainS),
     lateAtSubmitMs: summary(lateMs),
-    firstSubmitLateMs: lateMs.length ? Math.min(...lateMs) : NaN,
+    ...(lateMs.length && { firstSubmitLateMs: Math.min(...lateMs) }),
   };
 }
 
 /**
  * Waits until the worker uses under a tenth of a core over two seconds (its backlog of first
- * workflow tasks done), but never closer than 30 s to the due time; returns the seconds waited.
+ * workflow tasks done), but never closer than 30 s to the due time: whether it got quiet, and when.
  */
-async function untilQuiet(worker: WorkerProcess, due: number): Promise<number> {
+async function untilQuiet(worker: WorkerProcess, due: number): Promise<{ quiet: boolean; seconds: number }> {
   const start = Date.now();
-  while (Date.now() < due - 30_000) {
+  let quiet = false;
+  while (!quiet && Date.now() < due - 30_000) {
     const before = cpuMsOf(worker.pid);
     await sleep(2000);
-    if (cpuMsOf(worker.pid) - before < 200) break;
+    quiet = cpuMsOf(worker.pid) - before < 200;
   }
-  return round((Date.now() - start) / 1000);
+  return { quiet, seconds: round((Date.now() - start) / 1000) };
 }
 
 /** Withdraws `n` of the waiting cancellations, spread over the list, a few at a time. */

@@ -5,6 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { providers } from '../../common/request';
 import { providerTaskQueue } from '../../common/task-queue';
 import { runChildWorker, tuningFromEnv } from '../../harness/worker-child';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../workers/worker';
 import { WorkerGroup } from '../../workers/worker-group';
 import { skeletonActivities } from './activities';
 
@@ -23,6 +24,8 @@ runChildWorker(Date.now(), async (connection, taskQueue, namespace) => {
     taskQueue,
     activities,
     workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! },
+    // The product worker's cache: its waiting verification runs are evicted the same way.
+    maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
     ...tuning,
   });
   const byProvider = await Promise.all(

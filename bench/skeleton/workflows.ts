@@ -1,5 +1,5 @@
 import { proxyActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
-import { SA_STAGE } from '../../common/search-attributes';
+import { SA_STAGE, SA_VERIFICATION } from '../../common/search-attributes';
 import { type SkeletonActivities } from './activities';
 import { type SkeletonStep } from './steps';
 
@@ -23,7 +23,8 @@ export async function skeletonWorkflow(steps: SkeletonStep[], providerQueue: str
   return 'ok';
 }
 
-/** What the verification run does until it is due: waits. */
+/** What the verification run does until it is due: marks itself pending, and waits. */
 export async function skeletonWaitingRun(): Promise<void> {
+  upsertSearchAttributes([{ key: SA_VERIFICATION, value: 'pending' }]);
   await sleep('30 days');
 }
