@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -9,7 +9,7 @@ import { exitOnSignals, killWithParent } from '../harness/children';
 import { startDevServer } from '../harness/dev-server';
 import { percentile } from '../harness/stats';
 import { seedMany } from '../harness/targets';
-import { spawnWorker } from '../harness/worker-process';
+import { procStat, spawnWorker } from '../harness/worker-process';
 import { queue, type Env, type Started } from './env';
 import { loadAverage } from './machine';
 
@@ -84,29 +84,19 @@ interface Run {
 const ROOT = path.resolve(__dirname, '..');
 // run.ts's line; the drills' worker entry reports a "ready" milestone instead (worker-child.ts).
 const POLLING_LINE = /worker polling task queue|^WORKER .*"event":"ready"/;
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux: what /proc/<pid>/stat counts in
 
 /** utime + stime + cutime + cstime of `pid` and of its living descendants, in ms (Linux /proc). */
 function treeCpuMs(pid: number): number {
-  const stats = new Map<number, { ppid: number; ticks: number }>();
+  const stats = new Map<number, { ppid: number; ms: number }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      // Fields after the command (which may hold spaces): state ppid ... utime(14) stime cutime cstime.
-      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      stats.set(Number(entry), {
-        ppid: Number(f[1]),
-        ticks: [11, 12, 13, 14].reduce((t, i) => t + Number(f[i]), 0),
-      });
-    } catch {
-      // gone meanwhile
-    }
+    const st = procStat(Number(entry)); // undefined: gone meanwhile
+    if (st) stats.set(Number(entry), { ppid: st.ppid, ms: st.cpuMs + st.childrenCpuMs });
   }
   const inTree = (p: number): boolean => p === pid || (p > 1 && stats.has(p) && inTree(stats.get(p)!.ppid));
-  let ticks = 0;
-  for (const [p, st] of stats) if (inTree(p)) ticks += st.ticks;
-  return (ticks * 1000) / TICKS_PER_SECOND;
+  let ms = 0;
+  for (const [p, st] of stats) if (inTree(p)) ms += st.ms;
+  return ms;
 }
 
 /** Spawn to the worker's polling line, then a graceful stop; rejects if it exits before. */

@@ -46,17 +46,27 @@ export function rssOf(pid: number): number {
   }
 }
 
-/** CPU time (user + system) a process has used, in ms (0 if it is gone). */
-export function cpuMsOf(pid: number): number {
+/**
+ * A process's parent and CPU times from /proc/<pid>/stat, in ms (undefined if it is gone): its
+ * own user + system time, and that of its children it has waited for.
+ */
+export function procStat(pid: number): { ppid: number; cpuMs: number; childrenCpuMs: number } | undefined {
   try {
-    // Fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
+    // Fields after the command name, which may hold spaces: state ppid ... utime(14) stime cutime cstime.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    const f = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
+    const ms = (ticks: number) => (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+    return { ppid: f[1]!, cpuMs: ms(f[11]! + f[12]!), childrenCpuMs: ms(f[13]! + f[14]!) };
   } catch {
-    return 0;
+    return undefined;
   }
 }
+
+/** CPU time (user + system) a process has used, in ms (0 if it is gone). */
+export const cpuMsOf = (pid: number): number => procStat(pid)?.cpuMs ?? 0;
 
 /** USER_HZ: 100 on every Linux this runs on (`getconf CLK_TCK`). */
 const CLOCK_TICKS_PER_SECOND = 100;
