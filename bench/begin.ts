@@ -1,4 +1,5 @@
 import { mkdirSync, rmSync } from 'node:fs';
+import { Command } from 'commander';
 import { ensureDevDataProtectionEnv } from '../codec/dev-keys';
 import { exitOnSignals } from '../harness/children';
 import { installRedactingWorkerLogger } from '../workers/logging';
@@ -22,4 +23,11 @@ export function beginBenchRun(o: { out: string; stateDir: string }) {
     `machine: ${host.cpus} cores (${host.cpuModel}), ${host.memoryGiB} GiB, Node ${host.node}, ${host.temporalCli}`,
   );
   return { rec, log: rec.log, host };
+}
+
+/** A bench script's command line, with the `--out <dir>` that every one of them takes. */
+export function benchCommand(name: string): Command {
+  return new Command()
+    .name(name)
+    .option('--out <dir>', 'where the report goes (created if missing)', __dirname);
 }

@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Command } from 'commander';
 import { format, resolveConfig } from 'prettier';
 import { buildBundle, PRODUCT_WORKFLOWS } from '../harness/bundle';
 import { type DevServer, startDevServer } from '../harness/dev-server';
@@ -11,18 +10,16 @@ import { cpuMsOf } from '../harness/worker-process';
 import { type SimulatorSet, startSimulators } from '../simulators';
 import { type Env, openEnv, queue, Started, startWorkerProcess } from './env';
 import { MB, round } from './numbers';
-import { beginBenchRun } from './begin';
+import { beginBenchRun, benchCommand } from './begin';
 
 // `npm run bench:cached-runs`: what one cached workflow run costs the worker, in memory and in CPU,
 // with zod shared by every run (as shipped, workers/bundle.ts) and with zod evaluated by each run.
 // N deferred cancellations are scheduled against a worker whose cache holds them all; the worker's
 // RSS growth and CPU divided by N are the figures. Writes bench/CACHED-RUNS.md and cached-runs.json.
 
-const opts = new Command()
-  .name('bench:cached-runs')
+const opts = benchCommand('bench:cached-runs')
   .option('--count <n>', 'deferred cancellations per variant', '1000')
   .option('--rounds <n>', 'runs of each variant, alternated (the median is reported)', '3')
-  .option('--out <dir>', 'where the report goes (created if missing)', __dirname)
   .parse()
   .opts<{ count: string; rounds: string; out: string }>();
 

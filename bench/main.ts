@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { Command } from 'commander';
 import { startSimulators } from '../simulators';
 import { SHIPPED_PRAGMAS, startDevServer } from '../harness/dev-server';
 import { cpuMsOf, type WorkerProcess } from '../harness/worker-process';
@@ -10,7 +9,7 @@ import { baselineKind, cancellationKind, productShapes, skeletonKind } from './k
 import { saturationThenHalfRate } from './loads';
 import { loadAverage } from './machine';
 import { MB, round } from './numbers';
-import { beginBenchRun } from './begin';
+import { beginBenchRun, benchCommand } from './begin';
 import { writeReportFiles } from './report';
 import { type Experiment, type Measured } from './report-types';
 import { measureScale } from './scale';
@@ -20,8 +19,7 @@ import { measureEntryPoints, measureStartup } from './startup';
 // against a dev server started here, with a baseline (a trivial workflow with one no-op activity)
 // measured in the same run on the same server. Writes bench/REPORT.md, report.json, latency.svg.
 
-const program = new Command()
-  .name('bench')
+const program = benchCommand('bench')
   .option('--duration <s>', 'seconds of each saturation (throughput) window', '30')
   .option('--latency-duration <s>', 'seconds of each open-loop latency run', '30')
   .option('--concurrency <n>', 'concurrent starters in the closed loop', '64')
@@ -33,7 +31,6 @@ const program = new Command()
   .option('--withdraw-sample <n>', 'of those, how many to withdraw while they wait', '200')
   .option('--no-experiments', 'skip the tuning experiments')
   .option('--experiment-duration <s>', 'seconds of each tuning experiment', '15')
-  .option('--out <dir>', 'where the report goes (created if missing)', __dirname)
   .parse();
 const opts = program.opts<{
   duration: string;

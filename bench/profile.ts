@@ -2,12 +2,11 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Command } from 'commander';
 import { format, resolveConfig } from 'prettier';
 import { startDevServer } from '../harness/dev-server';
 import { cpuMsOf } from '../harness/worker-process';
 import { startSimulators } from '../simulators';
-import { beginBenchRun } from './begin';
+import { beginBenchRun, benchCommand } from './begin';
 import { buildBundles, openEnv, queue, Started, startWorkerProcess } from './env';
 import { cancellationKind } from './kinds';
 import { round } from './numbers';
@@ -30,12 +29,10 @@ import { cpuPerSampledMs, threadCpu, threadDelta } from './profile-threads';
 // client and the simulators) profiles itself with node:inspector over the same window. Writes
 // bench/PROFILE.md and profile.json.
 
-const opts = new Command()
-  .name('bench:profile')
+const opts = benchCommand('bench:profile')
   .option('--seconds <s>', 'seconds of the profiled window', '30')
   .option('--warmup <s>', 'seconds of load before the window (JIT and caches warm)', '5')
   .option('--concurrency <n>', 'concurrent cancellation loops', '32')
-  .option('--out <dir>', 'where the report goes (created if missing)', __dirname)
   .parse()
   .opts<{ seconds: string; warmup: string; concurrency: string; out: string }>();
 

@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { Command } from 'commander';
 import { format, resolveConfig } from 'prettier';
 import { CancellationClient } from '../client/cancellation-client';
 import { dataConverterFromEnv } from '../codec/data-converter';
@@ -18,23 +17,18 @@ import { WORKFLOW_TYPE } from '../workflows/definitions';
 import { queue, Started } from './env';
 import { type machine } from './machine';
 import { round } from './numbers';
-import { beginBenchRun } from './begin';
+import { beginBenchRun, benchCommand } from './begin';
 
 // `npm run bench:rate-limits`: Rebilly cancellations through two worker processes polling the
 // same queues, the Rebilly queue held to a rate by Temporal (CANCELLATIONS_RATE_LIMITS), and the
 // Rebilly simulator throttling writes at that same rate. Reports the rate achieved and the 429s
 // (there should be none) in bench/RATE-LIMITS.md and rate-limits.json.
 
-const opts = new Command()
-  .name('bench:rate-limits')
+const opts = benchCommand('bench:rate-limits')
   .option('--count <n>', 'Rebilly cancellations (immediate)', '1000')
   .option('--rate <n>', 'Rebilly rate, provider activities per second across all workers', '5')
   .option('--workers <n>', 'worker processes', '2')
-  .option(
-    '--sim-burst <n>',
-    "simulator bucket size (default: Temporal's queue burst, plus a second of the rate)",
-  )
-  .option('--out <dir>', 'where the report goes', __dirname)
+  .option('--sim-burst <n>', "simulator bucket (default: Temporal's queue burst plus a second's rate)")
   .parse()
   .opts<{ count: string; rate: string; workers: string; simBurst?: string; out: string }>();
 

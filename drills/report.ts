@@ -85,8 +85,8 @@ function exactlyOnceRows(c: ExactlyOnceCounts): Array<[string, string | number]>
       'Rebilly targets whose PUTs all used one cancellation id',
       `${c.rebillyTargetsWithOneId} of ${c.rebillyTargets}`,
     ],
-    ['follow-up changes by the providers’ automation', kv(c.followUpChanges)],
-    ['unexpected changes (undo, renewal)', kv(c.unexpectedChanges)],
+    ['follow-up changes by the providers’ automation', kv(c.changes.followUp)],
+    ['unexpected changes (undo, renewal)', kv(c.changes.unexpected)],
   ];
 }
 

@@ -181,10 +181,13 @@ export interface ExactlyOnceCounts {
   cancelledExactlyOnce: number;
   cancelledTwiceOrMore: number;
   neverCancelled: number;
-  /** Changes other than the cancellation itself, by kind (the provider's automation carrying it out). */
-  followUpChanges: Record<string, number>;
-  /** Changes that are neither: an undo, a renewal. Any is a failure. */
-  unexpectedChanges: Record<string, number>;
+  /** Changes other than the cancellation itself, by kind ("keliweb Terminated": count). */
+  changes: {
+    /** The provider's automation carrying the cancellation out. */
+    followUp: Record<string, number>;
+    /** Neither: an undo, a renewal. Any is a failure. */
+    unexpected: Record<string, number>;
+  };
   rebillyTargets: number;
   /** Rebilly targets whose PUTs all used one cancellation id (the idempotency key). */
   rebillyTargetsWithOneId: number;
@@ -203,12 +206,11 @@ export interface ProviderTally {
 export function exactlyOnceCounts(sims: SimulatorSet, seeded: readonly Seeded[]): ExactlyOnceCounts {
   const writes = seeded.map((s) => submitCalls(sims, s));
   const cancels = seeded.map((s) => cancellationsAt(sims, s));
-  const followUpChanges: Record<string, number> = {};
-  const unexpectedChanges: Record<string, number> = {};
+  const changes: ExactlyOnceCounts['changes'] = { followUp: {}, unexpected: {} };
   for (const s of seeded)
     for (const c of sims.byProvider[s.provider].changesOf(s.changeTarget)) {
       if (CANCEL_CHANGES[s.provider].includes(c.change)) continue;
-      const tally = FOLLOW_UP_CHANGES[s.provider].includes(c.change) ? followUpChanges : unexpectedChanges;
+      const tally = FOLLOW_UP_CHANGES[s.provider].includes(c.change) ? changes.followUp : changes.unexpected;
       const kind = `${s.provider} ${c.change}`;
       tally[kind] = (tally[kind] ?? 0) + 1;
     }
@@ -222,8 +224,7 @@ export function exactlyOnceCounts(sims: SimulatorSet, seeded: readonly Seeded[])
     cancelledExactlyOnce: cancels.filter((n) => n === 1).length,
     cancelledTwiceOrMore: cancels.filter((n) => n > 1).length,
     neverCancelled: cancels.filter((n) => n === 0).length,
-    followUpChanges,
-    unexpectedChanges,
+    changes,
     rebillyTargets: rebilly.length,
     rebillyTargetsWithOneId: rebilly.filter((w) => new Set(w.map((r) => r.path)).size === 1).length,
     perProvider: tallyByProvider(seeded, writes, cancels),
@@ -249,8 +250,8 @@ export function exactlyOnceProblem(c: ExactlyOnceCounts, expected: number): stri
     c.cancelledExactlyOnce !== expected && `${c.cancelledExactlyOnce}/${expected} cancelled exactly once`,
     c.cancelledTwiceOrMore > 0 && `${c.cancelledTwiceOrMore} cancelled twice or more`,
     c.neverCancelled > 0 && `${c.neverCancelled} never cancelled`,
-    Object.keys(c.unexpectedChanges).length > 0 &&
-      `unexpected changes ${JSON.stringify(c.unexpectedChanges)}`,
+    Object.keys(c.changes.unexpected).length > 0 &&
+      `unexpected changes ${JSON.stringify(c.changes.unexpected)}`,
     c.rebillyTargetsWithOneId !== c.rebillyTargets &&
       `${c.rebillyTargets - c.rebillyTargetsWithOneId} Rebilly targets used more than one cancellation id`,
   ].filter(Boolean);

@@ -6,18 +6,17 @@ import { KeliwebSimulator } from './keliweb';
 import { PaywaySimulator } from './payway';
 import { RebillySimulator } from './rebilly';
 
-export interface SimulatorPorts {
-  keliweb?: number;
-  payway?: number;
-  rebilly?: number;
-  billingCare?: number;
-}
-
-export interface SimulatorSet {
+/** The four simulators, by the name a test or a port option uses. */
+interface Simulators {
   keliweb: KeliwebSimulator;
   payway: PaywaySimulator;
   rebilly: RebillySimulator;
   billingCare: BillingCareSimulator;
+}
+
+export type SimulatorPorts = Partial<Record<keyof Simulators, number>>;
+
+export interface SimulatorSet extends Simulators {
   byProvider: Record<Provider, Simulator>;
   /** The provider variables (shared/CONTRACT.md) that point a worker at these simulators. */
   env: Record<string, string>;

@@ -13,6 +13,8 @@ describe('drill: fault storm', () => {
       bundlePath: WORKFLOW_BUNDLE_PATH,
       log: () => undefined,
     });
+    // toMatchObject would take {} for any object: the provider made no change but the cancellation's.
+    expect(counts.changes.unexpected).toEqual({});
     expect(counts).toMatchObject({
       requested: 40,
       unexpectedOutcomes: 0,
@@ -21,7 +23,6 @@ describe('drill: fault storm', () => {
       cancelledTwiceOrMore: 0,
       neverCancelled: 0,
       hintsViolated: 0,
-      unexpectedChanges: {},
     });
     expect(counts.cleanTargetsWrittenOnce).toBe(counts.cleanTargets);
     expect(counts.targetsWithRetriedSubmit).toBeGreaterThan(0);
