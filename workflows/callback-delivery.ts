@@ -12,6 +12,7 @@ import type { DeliveryReceipt } from '../activities/callbacks/deliver';
 import { CALLBACK_UNAVAILABLE, type CallbackEvent, type CallbackEventType } from '../common/callbacks';
 import { type CancellationResult } from '../common/result';
 import { callbackDeliveryOptions, START_CALLBACK_DELIVERY_OPTIONS } from './retry-policies';
+import { runStartActivities } from './run-starts';
 
 export interface CallbackDeliveryInput {
   url: string;
@@ -62,7 +63,7 @@ export async function sendCallback(
 ): Promise<void> {
   if (!callbackUrl) return;
   const event: CallbackEvent = { id: `evt_${uuid4()}`, type, createdAt: new Date().toISOString(), data };
-  const { startCallbackDelivery } = proxyActivities<Activities>({
+  const { startCallbackDelivery } = runStartActivities({
     ...START_CALLBACK_DELIVERY_OPTIONS,
     summary: `start the ${type} callback`,
   });

@@ -5,6 +5,7 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
+import { type SearchAttributeUpdatePair } from '@temporalio/common';
 import { INVALID_REQUEST, INVALID_STATE, type InvalidRequestDetails } from '../common/errors';
 import { type CancellationRequest } from '../common/request';
 import {
@@ -73,9 +74,10 @@ export class CancellationRun {
     };
   }
 
-  enter(next: Stage, details: string): void {
+  /** Moves to the next stage; `alongside` are search attributes set in the same upsert. */
+  enter(next: Stage, details: string, alongside: SearchAttributeUpdatePair[] = []): void {
     this.stage = next;
-    upsertSearchAttributes([{ key: SA_STAGE, value: next }]);
+    upsertSearchAttributes([{ key: SA_STAGE, value: next }, ...alongside]);
     setCurrentDetails(details);
     log.info(`stage ${next}: ${details}`);
   }

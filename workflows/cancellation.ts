@@ -3,6 +3,7 @@ import {
   allHandlersFinished,
   condition,
   log,
+  patched,
   setCurrentDetails,
   upsertSearchAttributes,
   workflowInfo,
@@ -19,6 +20,7 @@ import { describeTarget } from '../common/workflow-id';
 import { sendCallback } from './callback-delivery';
 import { CancellationRun, invalidRequest } from './cancellation-run';
 import { describeFailure } from './describe-failure';
+import { ONE_TASK_COMPLETION } from './patches';
 import { providerOps } from './provider-activities';
 import { CONFIRM_OPTIONS, READ_PERIOD_OPTIONS, SUBMIT_OPTIONS } from './retry-policies';
 import { planVerification, startVerification, type PlannedVerification } from './verification-start';
@@ -32,7 +34,7 @@ import { planVerification, startVerification, type PlannedVerification } from '.
  * first level the provider showed (a backend's `result()` and any other SDK's handle.result() must
  * not wait weeks for the effective date), the cancellation's run closes as Completed once the
  * provider confirmed it, and a verification that finds the cancellation not applied fails its own
- * run, so it stands out in red in the Web UI. It is started by an activity, not as a child: a child
+ * run, so it stands out in red in the Web UI. It is started by a local activity, not as a child: a child
  * outliving its closed parent is what ParentClosePolicy ABANDON allows, but Temporal's
  * time-skipping test server stalls on it (sdk-typescript issue 1101), and nothing here needs the
  * parent link (the run's id names the cancellation it verifies).
@@ -218,10 +220,13 @@ function completed(
 }
 
 function report(run: CancellationRun, confirmation: Confirmation): void {
-  upsertSearchAttributes([{ key: SA_CONFIRMATION, value: confirmation.level }]);
+  const level = { key: SA_CONFIRMATION, value: confirmation.level };
+  const oneUpsert = patched(ONE_TASK_COMPLETION);
+  if (!oneUpsert) upsertSearchAttributes([level]);
   run.enter(
     'completed',
     `Cancellation ${confirmation.level} at ${run.request.provider}: ${confirmation.providerState}`,
+    oneUpsert ? [level] : [],
   );
 }
 

@@ -1,6 +1,7 @@
 import { type ActivityOptions } from '@temporalio/workflow';
 import { NON_RETRYABLE_CALLBACK_ERRORS } from '../common/callbacks';
 import { NON_RETRYABLE_PROVIDER_ERRORS } from '../common/errors';
+import { type RunStartOptions } from './run-starts';
 
 // Providers have outages measured in hours, so transient failures are retried with exponential
 // backoff for most of a day; what the provider refused for good is listed as non-retryable.
@@ -61,8 +62,11 @@ export const VERIFY_OPTIONS: ActivityOptions = {
   },
 };
 
-/** Starting the verification run is a call to Temporal itself: retried until it gets through. */
-export const START_VERIFICATION_OPTIONS: ActivityOptions = {
+/**
+ * Starting the verification run is a call to Temporal itself: retried until it gets through.
+ * A local activity since the ONE_TASK_COMPLETION patch (workflows/run-starts.ts).
+ */
+export const START_VERIFICATION_OPTIONS: RunStartOptions = {
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 };
@@ -71,7 +75,7 @@ export const START_VERIFICATION_OPTIONS: ActivityOptions = {
  * Starting a callback's delivery run: a call to Temporal, like starting verification, but bounded
  * so that the cancellation never waits long on its callback (a failure to start is logged).
  */
-export const START_CALLBACK_DELIVERY_OPTIONS: ActivityOptions = {
+export const START_CALLBACK_DELIVERY_OPTIONS: RunStartOptions = {
   startToCloseTimeout: '30s',
   scheduleToCloseTimeout: '10m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },

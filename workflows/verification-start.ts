@@ -1,5 +1,5 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities, AttemptedReceipt } from '../activities';
+import { workflowInfo } from '@temporalio/workflow';
+import type { AttemptedReceipt } from '../activities';
 import type { Confirmation, VerifyQuery } from '../activities/providers/types';
 import { RunOptionsSchema, type Provider } from '../common/request';
 import { type CancellationResult, type VerificationInfo } from '../common/result';
@@ -7,6 +7,7 @@ import { SA_CUSTOMER_ID, SA_PROVIDER, SA_REQUEST_ID } from '../common/search-att
 import { DEFAULT_VERIFICATION_GRACE_MS, verificationDueAt } from '../common/timing';
 import { type CancellationRun } from './cancellation-run';
 import { START_VERIFICATION_OPTIONS } from './retry-policies';
+import { runStartActivities } from './run-starts';
 
 /** A verification not started yet: when it is due and which run will carry it out. */
 export type PlannedVerification = VerificationInfo & { workflowId: string };
@@ -45,7 +46,7 @@ export async function startVerification(
   const { dueAt, workflowId } = result.verification;
   const info = workflowInfo();
   const customer = info.typedSearchAttributes.get(SA_CUSTOMER_ID);
-  const { startVerificationRun } = proxyActivities<Activities>({
+  const { startVerificationRun } = runStartActivities({
     ...START_VERIFICATION_OPTIONS,
     summary: `start the verification due ${dueAt}`,
   });

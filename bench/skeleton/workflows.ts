@@ -1,4 +1,4 @@
-import { proxyActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import { SA_STAGE, SA_VERIFICATION } from '../../common/search-attributes';
 import { type SkeletonActivities } from './activities';
 import { type SkeletonStep } from './steps';
@@ -10,6 +10,7 @@ import { type SkeletonStep } from './steps';
 
 const options = { startToCloseTimeout: '10s', retry: { maximumAttempts: 1 } } as const;
 const onMain = proxyActivities<SkeletonActivities>(options);
+const local = proxyLocalActivities<SkeletonActivities>(options);
 
 export async function skeletonWorkflow(steps: SkeletonStep[], providerQueue: string): Promise<string> {
   const onProvider = proxyActivities<SkeletonActivities>({ ...options, taskQueue: providerQueue });
@@ -18,6 +19,7 @@ export async function skeletonWorkflow(steps: SkeletonStep[], providerQueue: str
     else if (step === 'timer') await sleep(1);
     else if (step === 'provider-activity') await onProvider.noop();
     else if (step === 'main-activity') await onMain.noop();
+    else if (step === 'local-start-run') await local.startWaitingRun();
     else await onMain.startWaitingRun();
   }
   return 'ok';

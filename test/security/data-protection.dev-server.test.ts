@@ -79,6 +79,23 @@ function walk(value: unknown, at: string, visit: (path: string, v: unknown) => v
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) walk(v, `${at}.${k}`, visit);
 }
 
+/**
+ * Marker details the SDK's core writes itself, past the data converter: a patch's id
+ * (workflows/patches.ts) and a local activity's bookkeeping. They stay in the text scan.
+ */
+const CORE_MARKER_DETAIL = /markerRecordedEventAttributes\.details\.(patch-data|data)\.payloads/;
+const CORE_MARKER_FIELDS = new Set([
+  'id',
+  'deprecated',
+  'seq',
+  'attempt',
+  'activity_id',
+  'activity_type',
+  'complete_time',
+  'backoff',
+  'original_schedule_time',
+]);
+
 async function historyOf(env: TestWorkflowEnvironment, workflowId: string) {
   const { history } = await env.client.workflowService.getWorkflowExecutionHistory({
     namespace: env.namespace ?? 'default',
@@ -88,6 +105,7 @@ async function historyOf(env: TestWorkflowEnvironment, workflowId: string) {
   // Everything a reader of the history could see: the proto as JSON, and every byte field as text.
   const texts: string[] = [JSON.stringify(events)];
   const payloads: { path: string; payload: Payload }[] = [];
+  const coreMarkerFields: string[] = [];
   walk(events, 'events', (path, v) => {
     if (v instanceof Uint8Array)
       texts.push(Buffer.from(v).toString('utf8'), Buffer.from(v).toString('base64'));
@@ -97,10 +115,14 @@ async function historyOf(env: TestWorkflowEnvironment, workflowId: string) {
       'data' in v &&
       'metadata' in v &&
       !path.includes('searchAttributes')
-    )
-      payloads.push({ path, payload: v as Payload });
+    ) {
+      const payload = v as Payload;
+      if (!CORE_MARKER_DETAIL.test(path)) payloads.push({ path, payload });
+      else
+        coreMarkerFields.push(...Object.keys(JSON.parse(Buffer.from(payload.data ?? []).toString('utf8'))));
+    }
   });
-  return { events, text: texts.join('\n'), payloads };
+  return { events, text: texts.join('\n'), payloads, coreMarkerFields };
 }
 
 const waitFor = async (what: string, check: () => Promise<boolean>) => {
@@ -181,6 +203,9 @@ describe('data protection on the Temporal dev server (Rebilly simulator)', () =>
       expect([path, encryptionKeyIdOf(payload)]).toEqual([path, 'A']);
     expect(h.payloads.some((p) => p.path.includes('userMetadata'))).toBe(true);
     expect(h.payloads.some((p) => p.path.includes('memo'))).toBe(true);
+    // What the core wrote in plaintext is its bookkeeping, field by field, and nothing else.
+    expect(h.coreMarkerFields).toContain('activity_type');
+    expect(h.coreMarkerFields.filter((f) => !CORE_MARKER_FIELDS.has(f))).toEqual([]);
 
     // The customer is findable by its keyed hash only.
     const described = await w.temporal.workflow.getHandle(workflowId).describe();
@@ -277,8 +302,10 @@ describe('data protection on the Temporal dev server (Rebilly simulator)', () =>
         h.payloads.filter((p) => p.path.includes(attr)).map((p) => encryptionKeyIdOf(p.payload));
       // The request and the run options, both under the key current when the run started.
       expect(keyAt('workflowExecutionStartedEventAttributes.input')).toEqual(['A', 'A']);
-      // submit, confirm and the start of the verification run, all after the rotation.
-      expect(keyAt('activityTaskScheduledEventAttributes.input')).toEqual(['B', 'B', 'B']);
+      // Submit and confirm, after the rotation; then the local activity that started the
+      // verification run: its result in its marker (its input is that run's own).
+      expect(keyAt('activityTaskScheduledEventAttributes.input')).toEqual(['B', 'B']);
+      expect(keyAt('markerRecordedEventAttributes.details.result')).toEqual(['B']);
       expect(keyAt('workflowExecutionCompletedEventAttributes.result')).toEqual(['B']);
 
       // A process without key A cannot read the old input: a clear error, not garbage.

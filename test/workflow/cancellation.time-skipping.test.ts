@@ -48,6 +48,23 @@ describe('cancellation workflow on the time-skipping server (Rebilly simulator)'
     expect(result.verification).toMatchObject({ status: 'pending' });
     expect(t.sim.writes(orderId)).toHaveLength(1);
     expect(puts(orderId)).toHaveLength(1);
+    // Two provider activities on task queues; the verification run started by a local activity in
+    // the completing workflow task, with the level and the last stage in one upsert (patches.ts).
+    const events = (await t.env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    const scheduled = events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
+    expect(scheduled.filter(Boolean)).toEqual(['rebillySubmitCancellation', 'rebillyConfirmCancellation']);
+    const markers = events.map((e) => e.markerRecordedEventAttributes?.markerName).filter(Boolean);
+    expect(markers.filter((m) => m === 'core_local_activity')).toHaveLength(1);
+    const upserts = events.flatMap((e) => {
+      const fields = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+      return fields ? [Object.keys(fields).sort()] : [];
+    });
+    expect(upserts).toEqual([
+      ['CancellationStage'],
+      ['CancellationStage'],
+      ['TemporalChangeVersion'],
+      ['CancellationConfirmation', 'CancellationStage'],
+    ]);
     await expectShortHistory(workflowId, 'immediate');
   });
 

@@ -7,13 +7,31 @@ import { HISTORY_FIXTURES } from '../support/histories';
 import { WORKFLOW_BUNDLE_PATH } from '../support/paths';
 
 // Recorded from the main paths by `npm run record-histories`; replaying them with today's workflow
-// code fails the build when a change is not deterministic for runs already in flight.
-const fixtures = readdirSync(HISTORY_FIXTURES)
-  .filter((f) => f.endsWith('.json'))
-  .map((file) => ({
-    workflowId: file.replace(/\.json$/, ''),
-    history: historyFromJSON(JSON.parse(readFileSync(path.join(HISTORY_FIXTURES, file), 'utf8'))),
-  }));
+// code fails the build when a change is not deterministic for runs already in flight. Histories
+// recorded before a patch (workflows/patches.ts) stay in a folder named for it, so that both
+// branches of each patch keep replaying.
+const MAIN_PATHS = [
+  'end-of-period-30-days',
+  'immediate',
+  'non-retryable-failure',
+  'provider-deferred',
+  'provider-down-six-hours',
+  'rescheduled-then-expedited',
+  'withdrawn-on-day-29',
+];
+const OLDER = ['before-one-task-completion'];
+
+const fixturesIn = (dir: string, prefix: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((file) => ({
+      workflowId: `${prefix}${file.replace(/\.json$/, '')}`,
+      history: historyFromJSON(JSON.parse(readFileSync(path.join(dir, file), 'utf8'))),
+    }));
+const fixtures = [
+  ...fixturesIn(HISTORY_FIXTURES, ''),
+  ...OLDER.flatMap((older) => fixturesIn(path.join(HISTORY_FIXTURES, older), `${older}/`)),
+];
 
 async function replayAll(options: Parameters<typeof Worker.runReplayHistories>[0]): Promise<ReplayResult[]> {
   const results: ReplayResult[] = [];
@@ -22,16 +40,12 @@ async function replayAll(options: Parameters<typeof Worker.runReplayHistories>[0
 }
 
 describe('replay of recorded histories', () => {
-  test('fixtures cover the main paths', () => {
-    expect(fixtures.map((f) => f.workflowId).sort()).toEqual([
-      'end-of-period-30-days',
-      'immediate',
-      'non-retryable-failure',
-      'provider-deferred',
-      'provider-down-six-hours',
-      'rescheduled-then-expedited',
-      'withdrawn-on-day-29',
-    ]);
+  test('fixtures cover the main paths, today and before each patch', () => {
+    expect(fixtures.map((f) => f.workflowId).sort()).toEqual(
+      ['', ...OLDER.map((older) => `${older}/`)]
+        .flatMap((prefix) => MAIN_PATHS.map((p) => prefix + p))
+        .sort(),
+    );
   });
 
   test('today’s workflow code replays every recorded history', async () => {
