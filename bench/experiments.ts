@@ -3,6 +3,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { CancellationClient } from '../client/cancellation-client';
 import { startDevServer } from '../harness/dev-server';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../scripts/dev-server-tuning';
 import { summary } from '../harness/stats';
 import * as baselineActivities from './baseline/activities';
 import { openEnv, queue, startWorkerProcess, type Env, type Started } from './env';
@@ -14,6 +15,7 @@ import { EXPERIMENT, type Experiment } from './report-types';
 export type EagerStart = Record<string, ReturnType<typeof summary>>;
 
 const SMALL_CACHE = 50;
+const ONE_PARTITION = { 'matching.numTaskqueueReadPartitions': 1, 'matching.numTaskqueueWritePartitions': 1 };
 
 export interface ExperimentOptions {
   /** Closed-loop starters, as in the saturation phase. */
@@ -69,20 +71,24 @@ export async function runExperiments(e: Env, rec: RunRecorder, started: Started,
   await tryWorker(EXPERIMENT.smallCache, `maxCachedWorkflows ${SMALL_CACHE}`, {
     maxCachedWorkflows: SMALL_CACHE,
   });
-  // The server without the shipped pragmas: SQLite's defaults (rollback journal, synchronous=full).
-  const plain = started.server(
-    await startDevServer({ dbFile: path.join(o.stateDir, 'plain.sqlite'), pragmas: [] }),
-  );
-  const e2 = await openEnv(plain, e.sims, e.bundles, queue('plain'), e.log);
-  await tryWorker(
-    EXPERIMENT.plainServer,
-    'SQLite defaults (rollback journal, synchronous=full)',
-    {},
-    o.concurrency,
-    e2,
-  );
-  await e2.connection.close();
-  await plain.stop();
+  // Another dev server, as shipped but for one setting, with a fresh worker process against it.
+  const tryServer = async (name: string, setting: string, server: Parameters<typeof startDevServer>[0]) => {
+    const other = started.server(await startDevServer(server));
+    const e2 = await openEnv(other, e.sims, e.bundles, queue('server'), e.log);
+    await tryWorker(name, setting, {}, o.concurrency, e2);
+    await e2.connection.close();
+    await other.stop();
+  };
+  await tryServer(EXPERIMENT.plainServer, 'SQLite defaults (rollback journal, synchronous=full)', {
+    dbFile: path.join(o.stateDir, 'plain.sqlite'),
+    pragmas: [],
+  });
+  // start-dev leaves each task queue at the server's default of 4 partitions; one worker process
+  // polls them all, and a task on a partition without a waiting poll is forwarded or backlogged.
+  await tryServer(EXPERIMENT.onePartition, 'matching.numTaskqueueRead/WritePartitions 1 (default 4)', {
+    dbFile: path.join(o.stateDir, 'one-partition.sqlite'),
+    dynamicConfig: { ...DEV_SERVER_DYNAMIC_CONFIG, ...ONE_PARTITION },
+  });
   const eager = await eagerStartExperiment(e, o.eagerRuns);
   e.log(
     `eager start (baseline, in-process worker): regular p50 ${eager.regular?.p50} ms, eager p50 ${eager.eager?.p50} ms`,

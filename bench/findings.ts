@@ -100,6 +100,7 @@ const listed = (xs: Experiment[], base: Experiment) =>
 export function shipsNotes(r: Measured): string[] {
   const base = reference(r);
   const plain = experiment(r, EXPERIMENT.plainServer);
+  const partition = experiment(r, EXPERIMENT.onePartition);
   const small = experiment(r, EXPERIMENT.smallCache);
   const { each } = perCachedRunMB(r);
   const cache = `\`maxCachedWorkflows\` ${String(r.setup.workerOptions.maxCachedWorkflows)} as shipped (workers/worker.ts): about ${each} MB of worker memory per cached run in this run (if the cache holds all of the RSS growth)`;
@@ -111,13 +112,16 @@ export function shipsNotes(r: Measured): string[] {
       `- ${cache}.`,
       `- ${eager}`,
     ];
-  const others = r.experiments.filter((x) => x !== base && x !== plain);
+  const others = r.experiments.filter((x) => x !== base && x !== plain && x !== partition);
   const delta = (x: Experiment) => change(x.perSecond, base.perSecond);
   const largest = r.experiments.reduce((a, b) => (Math.abs(delta(b)) > Math.abs(delta(a)) ? b : a));
   return [
     plain
       ? `- The dev server with the shipped SQLite pragmas (scripts/dev-server-tuning.ts, see Setup): without them ${plain.perSecond}/s against ${base.perSecond}/s (${signedPercent(delta(plain))}: ${pragmasVerdict(delta(plain))}); ${largest === plain ? 'the largest change of any experiment in this run' : `not the largest change in this run (${largest.name}, ${signedPercent(delta(largest))})`}.`
       : '- The dev server with the shipped SQLite pragmas: not compared against SQLite defaults in this run.',
+    partition
+      ? `- Task-queue partitions as start-dev leaves them (4 per queue): with one (${partition.setting}) ${partition.perSecond}/s against ${base.perSecond}/s (${signedPercent(delta(partition))}, ${verdict(partition.perSecond, base.perSecond)}).`
+      : '- Task-queue partitions: not compared in this run.',
     `- The worker and client settings as shipped, against ${base.perSecond}/s: faster by more than ${NOISE_PERCENT}: ${listed(
       others.filter((x) => delta(x) >= NOISE),
       base,

@@ -23,6 +23,7 @@ export const EXPERIMENT = {
   reference: 'shipped worker defaults',
   smallCache: 'small workflow cache',
   plainServer: 'server without WAL pragmas',
+  onePartition: 'one task-queue partition',
 } as const;
 
 export interface Throughput {
