@@ -48,24 +48,3 @@ export interface CallbackEvent {
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`, as Stripe's webhooks do. */
 export const SIGNATURE_HEADER = 'Cancellations-Signature';
-
-// Failure types of a delivery run (never of the cancellation). Non-retryable ones are listed where
-// the delivery activity is proxied (workflows/retry-policies.ts).
-
-/** The URL's host (or host:port) is not in the worker's CANCELLATIONS_CALLBACK_HOSTS. */
-export const CALLBACK_HOST_NOT_ALLOWED = 'CallbackHostNotAllowed';
-/** The URL breaks the https rule (a run started by another SDK without the client's checks). */
-export const CALLBACK_URL_REFUSED = 'CallbackUrlRefused';
-/** The worker has no CANCELLATIONS_CALLBACK_SECRET to sign with. */
-export const CALLBACK_NOT_CONFIGURED = 'CallbackNotConfigured';
-/** The receiver answered 4xx (other than 408 and 429): sending the same event again will not help. */
-export const CALLBACK_REJECTED = 'CallbackRejected';
-/** No answer, 3xx, 5xx, 408 or 429: retried with backoff for up to 24 hours. */
-export const CALLBACK_UNAVAILABLE = 'CallbackUnavailable';
-
-export const NON_RETRYABLE_CALLBACK_ERRORS = [
-  CALLBACK_HOST_NOT_ALLOWED,
-  CALLBACK_URL_REFUSED,
-  CALLBACK_NOT_CONFIGURED,
-  CALLBACK_REJECTED,
-];

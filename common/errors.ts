@@ -38,6 +38,19 @@ export const INVALID_REQUEST = 'InvalidRequest';
 /** The billing period end could not be found (neither in the request nor at the provider). */
 export const PERIOD_END_UNKNOWN = 'PeriodEndUnknown';
 
+// Failure types of a callback's delivery run (never of the cancellation).
+
+/** The URL's host (or host:port) is not in the worker's CANCELLATIONS_CALLBACK_HOSTS. */
+export const CALLBACK_HOST_NOT_ALLOWED = 'CallbackHostNotAllowed';
+/** The URL breaks the https rule (a run started by another SDK without the client's checks). */
+export const CALLBACK_URL_REFUSED = 'CallbackUrlRefused';
+/** The worker has no CANCELLATIONS_CALLBACK_SECRET to sign with. */
+export const CALLBACK_NOT_CONFIGURED = 'CallbackNotConfigured';
+/** The receiver answered 4xx (other than 408 and 429): sending the same event again will not help. */
+export const CALLBACK_REJECTED = 'CallbackRejected';
+/** No answer, 3xx, 5xx, 408 or 429: retried with backoff for up to 24 hours. */
+export const CALLBACK_UNAVAILABLE = 'CallbackUnavailable';
+
 export const NON_RETRYABLE_PROVIDER_ERRORS = [
   PROVIDER_REJECTED,
   PROVIDER_NOT_FOUND,
@@ -48,6 +61,13 @@ export const NON_RETRYABLE_PROVIDER_ERRORS = [
   PERIOD_END_UNKNOWN,
   CANCELLATION_REVOKED,
   OUTCOME_UNKNOWN,
+];
+
+export const NON_RETRYABLE_CALLBACK_ERRORS = [
+  CALLBACK_HOST_NOT_ALLOWED,
+  CALLBACK_URL_REFUSED,
+  CALLBACK_NOT_CONFIGURED,
+  CALLBACK_REJECTED,
 ];
 
 /** Details of an InvalidRequest failure: the first offending field. */

@@ -9,7 +9,8 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { DeliveryReceipt } from '../activities/callbacks/deliver';
-import { CALLBACK_UNAVAILABLE, type CallbackEvent, type CallbackEventType } from '../common/callbacks';
+import { type CallbackEvent, type CallbackEventType } from '../common/callbacks';
+import { CALLBACK_UNAVAILABLE } from '../common/errors';
 import { type CancellationResult } from '../common/result';
 import { callbackDeliveryOptions, START_CALLBACK_DELIVERY_OPTIONS } from './retry-policies';
 import { runStartActivities } from './run-starts';

@@ -1,6 +1,5 @@
 import { type ActivityOptions } from '@temporalio/workflow';
-import { NON_RETRYABLE_CALLBACK_ERRORS } from '../common/callbacks';
-import { NON_RETRYABLE_PROVIDER_ERRORS } from '../common/errors';
+import { NON_RETRYABLE_PROVIDER_ERRORS, NON_RETRYABLE_CALLBACK_ERRORS } from '../common/errors';
 import { type RunStartOptions } from './run-starts';
 
 // Providers have outages measured in hours, so transient failures are retried with exponential

@@ -1,16 +1,14 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { RequestError } from 'got';
+import { CallbackUrlSchema, SIGNATURE_HEADER, type CallbackEvent } from '../../common/callbacks';
 import {
   CALLBACK_HOST_NOT_ALLOWED,
   CALLBACK_NOT_CONFIGURED,
   CALLBACK_REJECTED,
   CALLBACK_UNAVAILABLE,
   CALLBACK_URL_REFUSED,
-  CallbackUrlSchema,
-  SIGNATURE_HEADER,
-  type CallbackEvent,
-} from '../../common/callbacks';
+} from '../../common/errors';
 import { type HttpClient } from '../http/client';
 import { isAllowed, type CallbackSettings } from './config';
 import { signatureHeader } from './signature';

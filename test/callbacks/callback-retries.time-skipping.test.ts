@@ -1,11 +1,8 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { type ApplicationFailure } from '@temporalio/common';
 import { type TestWorkflowEnvironment } from '@temporalio/testing';
-import {
-  CALLBACK_DELIVERY_WORKFLOW_TYPE,
-  CALLBACK_UNAVAILABLE,
-  type CallbackEvent,
-} from '../../common/callbacks';
+import { CALLBACK_DELIVERY_WORKFLOW_TYPE, type CallbackEvent } from '../../common/callbacks';
+import { CALLBACK_UNAVAILABLE } from '../../common/errors';
 import { type CallbackDeliveryInput } from '../../workflows/callback-delivery';
 import { depsFor } from '../support/provider-harness';
 import { createTimeSkippingEnv, startWorker, type RunningWorker } from '../support/temporal-env';

@@ -8,14 +8,14 @@ import { createCallbackDeliveryActivities } from '../../activities/callbacks/del
 import { signatureHeader, verifySignature } from '../../activities/callbacks/signature';
 import { loadProviderEnv } from '../../activities/config';
 import { createHttpClient } from '../../activities/http/client';
+import { type CallbackEvent } from '../../common/callbacks';
 import {
   CALLBACK_HOST_NOT_ALLOWED,
   CALLBACK_NOT_CONFIGURED,
   CALLBACK_REJECTED,
   CALLBACK_UNAVAILABLE,
   CALLBACK_URL_REFUSED,
-  type CallbackEvent,
-} from '../../common/callbacks';
+} from '../../common/errors';
 import { CallbackReceiver } from './receiver';
 
 const SECRET = 'a-secret-of-32-characters-000000';

@@ -21,6 +21,12 @@ describe('the stable error types', () => {
       INVALID_REQUEST: 'InvalidRequest',
       PERIOD_END_UNKNOWN: 'PeriodEndUnknown',
       NON_RETRYABLE_PROVIDER_ERRORS: expect.any(Array),
+      CALLBACK_HOST_NOT_ALLOWED: 'CallbackHostNotAllowed',
+      CALLBACK_URL_REFUSED: 'CallbackUrlRefused',
+      CALLBACK_NOT_CONFIGURED: 'CallbackNotConfigured',
+      CALLBACK_REJECTED: 'CallbackRejected',
+      CALLBACK_UNAVAILABLE: 'CallbackUnavailable',
+      NON_RETRYABLE_CALLBACK_ERRORS: expect.any(Array),
     });
   });
 
