@@ -47,4 +47,5 @@ EXPOSE 8081
 HEALTHCHECK --interval=15s --timeout=10s --start-period=30s --retries=3 \
   CMD ["node", "dist/workers/health.js"]
 # SIGTERM (docker stop) lets the worker finish its tasks; give it time: docker stop -t / stop_grace_period.
-CMD ["node", "dist/workers/main.js"]
+# --max-old-space-size: the heap ceiling of workers/heap.ts (test/build checks that they agree).
+CMD ["node", "--max-old-space-size=256", "dist/workers/main.js"]

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { WORKER_NODE_FLAG } from '../workers/heap';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -76,7 +77,7 @@ export function spawnWorker(o: WorkerProcessOptions): WorkerProcess {
   const spawnedAt = Date.now();
   const child: ChildProcess = spawn(
     process.execPath,
-    [...(o.nodeArgs ?? []), '--import', 'tsx', o.entry ?? CANCELLATION_WORKER_ENTRY],
+    [WORKER_NODE_FLAG, ...(o.nodeArgs ?? []), '--import', 'tsx', o.entry ?? CANCELLATION_WORKER_ENTRY],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],

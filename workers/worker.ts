@@ -45,9 +45,10 @@ type TuningOption =
  * Deferred cancellations wait for weeks and need no cache entry while they do: a run evicted from
  * the cache replays its short history when its timer fires. Each cached run costs worker memory
  * (bench/REPORT.md gives the measured figure), so the cache is sized for the runs in flight, not
- * for the runs waiting: 10,000 waiting then fit the memory goal of the bench.
+ * for the runs waiting. 100 with the heap ceiling (workers/heap.ts): 10,000 waiting left the worker
+ * at 353 MB where 200 without a ceiling left 527 MB, at the same throughput within noise.
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 200;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
 
 /** The workers of one process: see createCancellationWorker. */
 export class CancellationWorker extends WorkerGroup {
