@@ -21,14 +21,15 @@ export const KeliwebStatusSchema = z.enum([
 // The documented (flattened) answers send every scalar as a string.
 // ASSUMPTION: the nested JSON shape may send ids and counts as numbers, as WHMCS's JSON does.
 const Str = z.union([z.string(), z.number()]).transform(String);
+// Fields in the order of the documented answer (shared/seeds/001), so the two read side by side.
 export const KeliwebAddonSchema = z.looseObject({
   id: Str,
-  serviceid: Str,
-  name: z.string(),
-  status: z.string(),
   userid: Str.optional(),
+  serviceid: Str,
   addonid: Str.optional(),
+  name: z.string(),
   billingcycle: z.string().optional(),
+  status: z.string(),
   nextduedate: z.string().optional(),
 });
 export type KeliwebAddon = z.output<typeof KeliwebAddonSchema>;
