@@ -1,6 +1,8 @@
 import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
-import { Resource } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type * as Resources from '@opentelemetry/resources';
+import type * as TraceBase from '@opentelemetry/sdk-trace-base';
+import type { Resource } from '@opentelemetry/resources';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { z } from 'zod';
 import { ConfigError } from '../activities/config';
 import { secretValuesFromEnv } from '../codec/redact';
@@ -46,6 +48,11 @@ export function installTracing(o: {
 }): Tracing {
   if (current) return current;
   const env = parseTracingEnv(o.env ?? process.env);
+  // Loaded only when tracing is on (as the exporter below): ~40 ms of every process's start-up.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Resource } = require('@opentelemetry/resources') as typeof Resources;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { BasicTracerProvider } = require('@opentelemetry/sdk-trace-base') as typeof TraceBase;
   const resource = new Resource({ 'service.name': o.serviceName ?? env.OTEL_SERVICE_NAME });
   const processor = new ScrubbingSpanProcessor(o.processor, secretValuesFromEnv(o.env ?? process.env));
   const provider = new BasicTracerProvider({ resource, spanProcessors: [processor] });
@@ -67,6 +74,8 @@ export function tracingFromEnv(env: NodeJS.ProcessEnv = process.env): Tracing | 
   // Loaded only when tracing is on: the exporter costs every CLI command ~90 ms of start-up.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttp;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base') as typeof TraceBase;
   const tracing = installTracing({ processor: new BatchSpanProcessor(new OTLPTraceExporter({ url })), env });
   process.once('beforeExit', () => void tracing.shutdown().catch(() => undefined));
   return tracing;

@@ -99,7 +99,9 @@ export async function createCancellationWorker(o: CancellationWorkerOptions): Pr
   };
   // The main worker registers the provider activities as well: tasks that runs scheduled on the
   // main queue before provider queues existed still find them there (unthrottled, until done).
-  const main = await Worker.create({
+  // Created together: the provider workers' creation overlaps the main worker's workflow thread
+  // loading the bundle, most of a worker's start-up.
+  const creatingMain = Worker.create({
     ...shared,
     taskQueue: o.taskQueue,
     activities,
@@ -112,7 +114,7 @@ export async function createCancellationWorker(o: CancellationWorkerOptions): Pr
   const activityTuning = Object.fromEntries(
     ACTIVITY_TUNING.flatMap((k) => (o.tuning?.[k] === undefined ? [] : [[k, o.tuning[k]]])),
   );
-  const byProvider = await Promise.all(
+  const creatingProviders = Promise.all(
     providers.map((p) =>
       Worker.create({
         ...shared,
@@ -126,6 +128,7 @@ export async function createCancellationWorker(o: CancellationWorkerOptions): Pr
       }),
     ),
   );
+  const [main, byProvider] = await Promise.all([creatingMain, creatingProviders]);
   return new CancellationWorker(
     main,
     Object.fromEntries(providers.map((p, i) => [p, byProvider[i]!])) as Record<Provider, Worker>,
