@@ -11,6 +11,20 @@ const NOISE_PERCENT = `${NOISE * 100} %`;
 const change = (value: number, base: number) => (value - base) / base;
 const reference = (r: Measured) => r.experiments.find((x) => x.name === EXPERIMENT.reference);
 const experiment = (r: Measured, name: string) => r.experiments.find((x) => x.name === name);
+const ON_ANOTHER_SERVER: readonly string[] = [EXPERIMENT.plainServer, EXPERIMENT.fourPartitions];
+
+/**
+ * What an experiment is judged against: a server experiment against the fresh server as shipped
+ * (reports before it existed: the shipped defaults), the fresh server itself and every worker
+ * experiment against the shipped defaults on the main server.
+ */
+export function referenceFor(r: Measured, x: Experiment): Experiment | undefined {
+  const fresh = ON_ANOTHER_SERVER.includes(x.name) ? experiment(r, EXPERIMENT.freshServer) : undefined;
+  return fresh ?? reference(r);
+}
+
+const against = (base: Experiment) =>
+  base.name === EXPERIMENT.reference ? 'with the shipped defaults' : `on the ${base.name}`;
 
 /** The experiment's verdict against the shipped defaults. */
 export function verdict(perSecond: number, base: number): string {
@@ -21,13 +35,13 @@ export function verdict(perSecond: number, base: number): string {
 
 /** One finding per experiment against the reference, and eager start if it was measured. */
 export function findingsFrom(r: Measured): Finding[] {
-  const base = reference(r);
   const out: Finding[] = [];
   for (const x of r.experiments) {
+    const base = referenceFor(r, x);
     if (x === base || !base) continue;
     out.push({
       tried: `${x.name}: ${x.setting}`,
-      numbers: `${x.perSecond}/s (p50 ${x.p50Ms} ms, p99 ${x.p99Ms} ms) against ${base.perSecond}/s (p50 ${base.p50Ms} ms, p99 ${base.p99Ms} ms) with the shipped defaults: ${signedPercent(change(x.perSecond, base.perSecond))}`,
+      numbers: `${x.perSecond}/s (p50 ${x.p50Ms} ms, p99 ${x.p99Ms} ms) against ${base.perSecond}/s (p50 ${base.p50Ms} ms, p99 ${base.p99Ms} ms) ${against(base)}: ${signedPercent(change(x.perSecond, base.perSecond))}`,
     });
   }
   const e = r.eagerStart;
@@ -91,6 +105,12 @@ function pragmasVerdict(withoutThem: number): string {
     : 'faster without them in this one short run: repeat before changing them';
 }
 
+/** The verdict on the shipped single partition, from the throughput with start-dev's four. */
+function partitionsVerdict(withFour: number): string {
+  if (Math.abs(withFour) < NOISE) return 'within noise, no evidence for or against one partition in this run';
+  return withFour < 0 ? 'one stays' : 'faster with four in this one short run: repeat before changing it';
+}
+
 const listed = (xs: Experiment[], base: Experiment) =>
   xs.length
     ? xs.map((x) => `${x.name} (${signedPercent(change(x.perSecond, base.perSecond))})`).join(', ')
@@ -100,7 +120,7 @@ const listed = (xs: Experiment[], base: Experiment) =>
 export function shipsNotes(r: Measured): string[] {
   const base = reference(r);
   const plain = experiment(r, EXPERIMENT.plainServer);
-  const partition = experiment(r, EXPERIMENT.onePartition);
+  const partition = experiment(r, EXPERIMENT.fourPartitions);
   const small = experiment(r, EXPERIMENT.smallCache);
   const { each } = perCachedRunMB(r);
   const cache = `\`maxCachedWorkflows\` ${String(r.setup.workerOptions.maxCachedWorkflows)} as shipped (workers/worker.ts): about ${each} MB of worker memory per cached run in this run (if the cache holds all of the RSS growth)`;
@@ -112,15 +132,18 @@ export function shipsNotes(r: Measured): string[] {
       `- ${cache}.`,
       `- ${eager}`,
     ];
-  const others = r.experiments.filter((x) => x !== base && x !== plain && x !== partition);
-  const delta = (x: Experiment) => change(x.perSecond, base.perSecond);
-  const largest = r.experiments.reduce((a, b) => (Math.abs(delta(b)) > Math.abs(delta(a)) ? b : a));
+  const fresh = experiment(r, EXPERIMENT.freshServer);
+  const changes = r.experiments.filter((x) => x !== base && x !== fresh);
+  const others = changes.filter((x) => x !== plain && x !== partition);
+  const baseOf = (x: Experiment) => referenceFor(r, x) ?? base;
+  const delta = (x: Experiment) => change(x.perSecond, baseOf(x).perSecond);
+  const largest = changes.reduce((a, b) => (Math.abs(delta(b)) > Math.abs(delta(a)) ? b : a), plain ?? base);
   return [
     plain
-      ? `- The dev server with the shipped SQLite pragmas (scripts/dev-server-tuning.ts, see Setup): without them ${plain.perSecond}/s against ${base.perSecond}/s (${signedPercent(delta(plain))}: ${pragmasVerdict(delta(plain))}); ${largest === plain ? 'the largest change of any experiment in this run' : `not the largest change in this run (${largest.name}, ${signedPercent(delta(largest))})`}.`
+      ? `- The dev server with the shipped SQLite pragmas (scripts/dev-server-tuning.ts, see Setup): without them ${plain.perSecond}/s against ${baseOf(plain).perSecond}/s ${against(baseOf(plain))} (${signedPercent(delta(plain))}: ${pragmasVerdict(delta(plain))}); ${largest === plain ? 'the largest change of any experiment in this run' : `not the largest change in this run (${largest.name}, ${signedPercent(delta(largest))})`}.`
       : '- The dev server with the shipped SQLite pragmas: not compared against SQLite defaults in this run.',
     partition
-      ? `- Task-queue partitions as start-dev leaves them (4 per queue): with one (${partition.setting}) ${partition.perSecond}/s against ${base.perSecond}/s (${signedPercent(delta(partition))}, ${verdict(partition.perSecond, base.perSecond)}).`
+      ? `- One task-queue partition per queue (scripts/dev-server-tuning.ts), where start-dev leaves 4: with 4 (${partition.setting}) ${partition.perSecond}/s against ${baseOf(partition).perSecond}/s ${against(baseOf(partition))} (${signedPercent(delta(partition))}: ${partitionsVerdict(delta(partition))}).`
       : '- Task-queue partitions: not compared in this run.',
     `- The worker and client settings as shipped, against ${base.perSecond}/s: faster by more than ${NOISE_PERCENT}: ${listed(
       others.filter((x) => delta(x) >= NOISE),

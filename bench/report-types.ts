@@ -22,8 +22,10 @@ export interface Experiment {
 export const EXPERIMENT = {
   reference: 'shipped worker defaults',
   smallCache: 'small workflow cache',
+  /** A second dev server as shipped, fresh like the server experiments' own: their reference. */
+  freshServer: 'fresh server as shipped',
   plainServer: 'server without WAL pragmas',
-  onePartition: 'one task-queue partition',
+  fourPartitions: 'four task-queue partitions',
 } as const;
 
 export interface Throughput {

@@ -1,10 +1,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { format, resolveConfig } from 'prettier';
-import { latenessNote, memoryNote, noiseNote, saturationNote, shipsNotes, verdict } from './findings';
+import {
+  latenessNote,
+  memoryNote,
+  noiseNote,
+  referenceFor,
+  saturationNote,
+  shipsNotes,
+  verdict,
+} from './findings';
 import { entryPointsSection, goalsSection } from './goals';
 import { ms } from './numbers';
-import { EXPERIMENT, type BenchReport, type Summary, type Throughput } from './report-types';
+import { EXPERIMENT, type BenchReport, type Experiment, type Summary, type Throughput } from './report-types';
 
 const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
 const kinds = ['cancellation', 'baseline', 'skeleton'] as const;
@@ -238,20 +246,18 @@ function tuning(r: BenchReport): string[] {
   const base = r.experiments.find((x) => x.name === EXPERIMENT.reference);
   const eager = r.eagerStart;
   if (r.experiments.length === 0) return ['Skipped in this run (`--no-experiments`).', ''];
+  const judged = (x: Experiment) => {
+    const ref = referenceFor(r, x);
+    if (!ref || x === ref) return 'reference';
+    return `${verdict(x.perSecond, ref.perSecond)}${ref === base ? '' : ` (against the ${ref.name})`}`;
+  };
   return [
     `Each experiment: a fresh worker process on its own task queue, closed loop of cancellations for ${String(r.setup.experimentSeconds)} s, everything else as shipped. ${noiseNote(r)}`,
     '',
     row(['experiment', 'setting', 'per second', 'p50', 'p99', 'verdict']),
     row(['---', '---', '---', '---', '---', '---']),
     ...r.experiments.map((x) =>
-      row([
-        x.name,
-        x.setting.replace(/\|/g, '/'),
-        x.perSecond,
-        ms(x.p50Ms),
-        ms(x.p99Ms),
-        x === base || !base ? 'reference' : verdict(x.perSecond, base.perSecond),
-      ]),
+      row([x.name, x.setting.replace(/\|/g, '/'), x.perSecond, ms(x.p50Ms), ms(x.p99Ms), judged(x)]),
     ),
     '',
     ...(eager?.regular && eager.eager
