@@ -8,6 +8,11 @@ interface Goal {
   goal: string;
   measured: string;
   met: boolean | undefined;
+  /**
+   * The same goal applied to the same-shape skeleton of this run, where it applies: the engine's
+   * own figure for the product's shape, which the product can approach but not beat.
+   */
+  floor?: { measured: string; met: boolean };
 }
 
 /** A number this run measured: report.json turns NaN into null, so a re-render must not judge one. */
@@ -26,8 +31,15 @@ function goals(r: BenchReport): Goal[] {
   const cli = entry(CLI_ENTRY);
   const drainRatio = s.drainPerSecond / t.cancellation.perSecond;
   const quietP99 = s.withdrawWhenQuietLatencyMs?.p99;
+  const sk = r.latency.skeleton?.latencyMs;
+  const skRatio = t.skeleton && round(t.skeleton.perSecond / t.baseline.perSecond, 2);
   return [
-    { goal: 'throughput ≥ 0.6 × the one-activity baseline', measured: `${t.ratio}`, met: t.ratio >= 0.6 },
+    {
+      goal: 'throughput ≥ 0.6 × the one-activity baseline',
+      measured: `${t.ratio}`,
+      met: t.ratio >= 0.6,
+      ...(skRatio !== undefined && { floor: { measured: `${skRatio}`, met: skRatio >= 0.6 } }),
+    },
     {
       goal: 'throughput ≥ 0.85 × the same-shape skeleton',
       measured: t.ratioToSkeleton === undefined ? 'not measured' : `${t.ratioToSkeleton}`,
@@ -37,8 +49,14 @@ function goals(r: BenchReport): Goal[] {
       goal: 'latency p50 at half rate ≤ 60 ms and ≤ 1.5 × the baseline',
       measured: `${ms(l.p50)} (${round(l.p50 / base.p50, 1)} × the baseline's ${ms(base.p50)})`,
       met: l.p50 <= 60 && l.p50 <= 1.5 * base.p50,
+      ...(sk && { floor: { measured: ms(sk.p50), met: sk.p50 <= 60 && sk.p50 <= 1.5 * base.p50 } }),
     },
-    { goal: 'latency p99 at half rate ≤ 150 ms', measured: ms(l.p99), met: l.p99 <= 150 },
+    {
+      goal: 'latency p99 at half rate ≤ 150 ms',
+      measured: ms(l.p99),
+      met: l.p99 <= 150,
+      ...(sk && { floor: { measured: ms(sk.p99), met: sk.p99 <= 150 } }),
+    },
     {
       goal: 'worker RSS ≤ 400 MB with 10,000 waiting',
       measured: `${s.rssMB.workerWaiting} MB with ${s.count.toLocaleString('en')} waiting`,
@@ -87,14 +105,20 @@ const verdict = (met: boolean | undefined) =>
 export function goalsSection(r: BenchReport): string[] {
   const gs = goals(r);
   const judged = gs.filter((g) => g.met !== undefined);
+  const beyondFloor = gs.filter((g) => g.floor && !g.floor.met);
+  const floor = (g: Goal) => (g.floor ? `${g.floor.measured}${g.floor.met ? '' : ' (misses it too)'}` : '');
   return [
     '## Goals',
     '',
     `${judged.filter((g) => g.met).length} of the ${gs.length} goals of issue 12 met in this run (${gs.length - judged.length} not measured).`,
     '',
-    row(['goal', 'this run', 'verdict']),
-    row(['---', '---', '---']),
-    ...gs.map((g) => row([g.goal, g.measured, verdict(g.met)])),
+    row(['goal', 'this run', 'verdict', 'same-shape skeleton, this run']),
+    row(['---', '---', '---', '---']),
+    ...gs.map((g) => row([g.goal, g.measured, verdict(g.met), floor(g)])),
+    '',
+    beyondFloor.length
+      ? `The skeleton gives Temporal the product's commands and does nothing else: it misses ${beyondFloor.length === 1 ? 'one goal' : `${beyondFloor.length} goals`} as well (${beyondFloor.map((g) => g.goal).join('; ')}), so on this machine those are out of reach for a workflow of the product's shape, whatever the product's own code costs.`
+      : 'The skeleton meets every goal it can be held to: what the product misses of those is its own cost.',
   ];
 }
 
