@@ -11,7 +11,7 @@ const NOISE_PERCENT = `${NOISE * 100} %`;
 const change = (value: number, base: number) => (value - base) / base;
 const reference = (r: Measured) => r.experiments.find((x) => x.name === EXPERIMENT.reference);
 const experiment = (r: Measured, name: string) => r.experiments.find((x) => x.name === name);
-const ON_ANOTHER_SERVER: readonly string[] = [EXPERIMENT.plainServer, EXPERIMENT.fourPartitions];
+const ON_ANOTHER_SERVER: readonly string[] = [EXPERIMENT.plainServer, EXPERIMENT.onePartition];
 
 /**
  * What an experiment is judged against: a server experiment against the fresh server as shipped
@@ -105,12 +105,6 @@ function pragmasVerdict(withoutThem: number): string {
     : 'faster without them in this one short run: repeat before changing them';
 }
 
-/** The verdict on the shipped single partition, from the throughput with start-dev's four. */
-function partitionsVerdict(withFour: number): string {
-  if (Math.abs(withFour) < NOISE) return 'within noise, no evidence for or against one partition in this run';
-  return withFour < 0 ? 'one stays' : 'faster with four in this one short run: repeat before changing it';
-}
-
 const listed = (xs: Experiment[], base: Experiment) =>
   xs.length
     ? xs.map((x) => `${x.name} (${signedPercent(change(x.perSecond, base.perSecond))})`).join(', ')
@@ -120,7 +114,7 @@ const listed = (xs: Experiment[], base: Experiment) =>
 export function shipsNotes(r: Measured): string[] {
   const base = reference(r);
   const plain = experiment(r, EXPERIMENT.plainServer);
-  const partition = experiment(r, EXPERIMENT.fourPartitions);
+  const partition = experiment(r, EXPERIMENT.onePartition);
   const small = experiment(r, EXPERIMENT.smallCache);
   const { each } = perCachedRunMB(r);
   const cache = `\`maxCachedWorkflows\` ${String(r.setup.workerOptions.maxCachedWorkflows)} as shipped (workers/worker.ts): about ${each} MB of worker memory per cached run in this run (if the cache holds all of the RSS growth)`;
@@ -143,7 +137,7 @@ export function shipsNotes(r: Measured): string[] {
       ? `- The dev server with the shipped SQLite pragmas (scripts/dev-server-tuning.ts, see Setup): without them ${plain.perSecond}/s against ${baseOf(plain).perSecond}/s ${against(baseOf(plain))} (${signedPercent(delta(plain))}: ${pragmasVerdict(delta(plain))}); ${largest === plain ? 'the largest change of any experiment in this run' : `not the largest change in this run (${largest.name}, ${signedPercent(delta(largest))})`}.`
       : '- The dev server with the shipped SQLite pragmas: not compared against SQLite defaults in this run.',
     partition
-      ? `- One task-queue partition per queue (scripts/dev-server-tuning.ts), where start-dev leaves 4: with 4 (${partition.setting}) ${partition.perSecond}/s against ${baseOf(partition).perSecond}/s ${against(baseOf(partition))} (${signedPercent(delta(partition))}: ${partitionsVerdict(delta(partition))}).`
+      ? `- Task-queue partitions as start-dev leaves them (4 per queue): with one (${partition.setting}) ${partition.perSecond}/s against ${baseOf(partition).perSecond}/s ${against(baseOf(partition))} (${signedPercent(delta(partition))}, ${verdict(partition.perSecond, baseOf(partition).perSecond)}).`
       : '- Task-queue partitions: not compared in this run.',
     `- The worker and client settings as shipped, against ${base.perSecond}/s: faster by more than ${NOISE_PERCENT}: ${listed(
       others.filter((x) => delta(x) >= NOISE),

@@ -25,7 +25,7 @@ export const EXPERIMENT = {
   /** A second dev server as shipped, fresh like the server experiments' own: their reference. */
   freshServer: 'fresh server as shipped',
   plainServer: 'server without WAL pragmas',
-  fourPartitions: 'four task-queue partitions',
+  onePartition: 'one task-queue partition',
 } as const;
 
 export interface Throughput {

@@ -17,11 +17,8 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, string | number | boolean
   'history.visibilityProcessorMaxPollRPS': 1000,
   // An activity scheduled by a workflow task goes back to the worker in the task's own response.
   'system.enableActivityEagerExecution': true,
-  // One partition per task queue, where start-dev leaves 4: with one worker process polling, a task
-  // on a partition without a waiting poll is forwarded or backlogged. Measured in three bench runs
-  // (bench/REPORT.md's experiment keeps measuring 4 against it): +15 to +24 % throughput.
-  'matching.numTaskqueueReadPartitions': 1,
-  'matching.numTaskqueueWritePartitions': 1,
+  // Task-queue partitions stay at start-dev's 4: the bench's experiment measures one partition
+  // against them, each on a fresh server (bench/REPORT.md), and has not shown one to be faster.
 };
 
 /** `--dynamic-config-value` flags for `temporal server start-dev`. */
