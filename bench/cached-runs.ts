@@ -65,9 +65,14 @@ async function measure(
 }
 
 async function measureOn(env: Env, started: Started, q: string, count: number): Promise<Sample> {
-  const w = await startWorkerProcess(env, started, 'cancellation', q, { maxCachedWorkflows: count * 2 }, [
-    `--max-old-space-size=${heapMBFor(count)}`,
-  ]);
+  const w = await startWorkerProcess(
+    env,
+    started,
+    'cancellation',
+    q,
+    { maxCachedWorkflows: count * 2 },
+    { heapMB: heapMBFor(count) },
+  );
   await sleep(SETTLE_MS);
   const rss0 = w.rss();
   const cpu0 = cpuMsOf(w.pid);

@@ -6,7 +6,7 @@ import { dataConverterFromEnv } from '../codec/data-converter';
 import { type SimulatorSet } from '../simulators';
 import { buildBundle, PRODUCT_WORKFLOWS } from '../harness/bundle';
 import { type DevServer } from '../harness/dev-server';
-import { spawnWorker, type WorkerProcess } from '../harness/worker-process';
+import { spawnWorker, type WorkerProcess, type WorkerProcessOptions } from '../harness/worker-process';
 
 /** Each kind's worker entry and bundle; the cancellation worker is harness/worker-entry.ts. */
 const ENTRIES = {
@@ -107,7 +107,7 @@ export async function startWorkerProcess(
   kind: 'cancellation' | 'baseline' | 'skeleton',
   taskQueue: string,
   tuning: Record<string, number> = {},
-  nodeArgs?: string[],
+  spawnOptions: Pick<WorkerProcessOptions, 'nodeArgs' | 'heapMB'> = {},
 ): Promise<WorkerProcess> {
   const w = started.worker(
     spawnWorker({
@@ -118,7 +118,7 @@ export async function startWorkerProcess(
       env: { ...e.sims.env, PROVIDER_HTTP_TIMEOUT_MS: '5000' },
       tuning,
       onStderr: (line) => e.log(`worker ${kind}: ${line}`),
-      ...(nodeArgs && { nodeArgs }),
+      ...spawnOptions,
     }),
   );
   await w.ready;

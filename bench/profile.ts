@@ -99,11 +99,16 @@ async function main(): Promise<void> {
   const started = new Started();
   const session = new Session();
   try {
-    const worker = await startWorkerProcess(e, started, 'cancellation', q, {}, [
-      '--cpu-prof',
-      '--cpu-prof-dir',
-      PROFILES,
-    ]);
+    const worker = await startWorkerProcess(
+      e,
+      started,
+      'cancellation',
+      q,
+      {},
+      {
+        nodeArgs: ['--cpu-prof', '--cpu-prof-dir', PROFILES],
+      },
+    );
     const workerOptions = (await worker.ready).options;
     log(`worker ${worker.pid} running under --cpu-prof; ${warmup} s warm-up, ${concurrency} loops`);
     const kind = cancellationKind(e.product, sims, `prof${Date.now().toString(36)}`);

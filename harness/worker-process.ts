@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { WORKER_NODE_FLAG } from '../workers/heap';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { heapFlag, WORKER_HEAP_MB } from '../workers/heap';
 import { killWithParent } from './children';
 import { MILESTONE_PREFIX, type WorkerMilestone } from './worker-child';
 
@@ -22,6 +22,8 @@ export interface WorkerProcessOptions {
   onStderr?: (line: string) => void;
   /** Flags for node itself (e.g. `--cpu-prof`), placed before `--import tsx`. */
   nodeArgs?: string[];
+  /** The heap ceiling in MiB: workers/heap.ts's, unless a measurement caches more than it holds. */
+  heapMB?: number;
 }
 
 export interface WorkerProcess {
@@ -77,7 +79,13 @@ export function spawnWorker(o: WorkerProcessOptions): WorkerProcess {
   const spawnedAt = Date.now();
   const child: ChildProcess = spawn(
     process.execPath,
-    [WORKER_NODE_FLAG, ...(o.nodeArgs ?? []), '--import', 'tsx', o.entry ?? CANCELLATION_WORKER_ENTRY],
+    [
+      heapFlag(o.heapMB ?? WORKER_HEAP_MB),
+      ...(o.nodeArgs ?? []),
+      '--import',
+      'tsx',
+      o.entry ?? CANCELLATION_WORKER_ENTRY,
+    ],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,5 +7,8 @@
  */
 export const WORKER_HEAP_MB = 256;
 
+/** The node flag that sets a heap ceiling of `mb` MiB. */
+export const heapFlag = (mb: number) => `--max-old-space-size=${mb}`;
+
 /** The node flag, as every place that starts a worker process passes it. */
-export const WORKER_NODE_FLAG = `--max-old-space-size=${WORKER_HEAP_MB}`;
+export const WORKER_NODE_FLAG = heapFlag(WORKER_HEAP_MB);

@@ -1,8 +1,6 @@
 import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
 import type * as Resources from '@opentelemetry/resources';
 import type * as TraceBase from '@opentelemetry/sdk-trace-base';
-import type { Resource } from '@opentelemetry/resources';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { z } from 'zod';
 import { ConfigError } from '../activities/config';
 import { secretValuesFromEnv } from '../codec/redact';
@@ -23,9 +21,9 @@ const TracingEnvSchema = z.object({
 });
 
 export interface Tracing {
-  resource: Resource;
+  resource: Resources.Resource;
   /** Every span of the process ends here (scrubbed first, see span-scrubber.ts). */
-  processor: SpanProcessor;
+  processor: TraceBase.SpanProcessor;
   /** Exports what is pending and stops. */
   shutdown(): Promise<void>;
 }
@@ -42,7 +40,7 @@ export function activeTracing(): Tracing | undefined {
  * installation). Spans pass the scrubber before the processor sees them.
  */
 export function installTracing(o: {
-  processor: SpanProcessor;
+  processor: TraceBase.SpanProcessor;
   env?: NodeJS.ProcessEnv;
   serviceName?: string;
 }): Tracing {
